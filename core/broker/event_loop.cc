@@ -229,6 +229,7 @@ Connection* EventLoop::Find(ConnectionId id) {
 
 void EventLoop::ReadFrom(Connection& conn) {
   int reads = 0;
+  bool drained = false;
   int64_t received_ns = now_ns_;
   while (conn.CanRead()) {
     auto next = conn.reader().NextFrame();
@@ -241,7 +242,7 @@ void EventLoop::ReadFrom(Connection& conn) {
       Dispatch(conn, std::move(**next), received_ns);
       continue;
     }
-    if (reads++ == kMaxReadsPerEvent) break;
+    if (drained || reads++ == kMaxReadsPerEvent) break;
     size_t bytes = 0;
     auto fill = conn.reader().FillFrom(conn.fd(), &bytes);
     counters_.read_calls.Add();
@@ -259,6 +260,7 @@ void EventLoop::ReadFrom(Connection& conn) {
       return;
     }
     if (*fill == FrameReader::Fill::kWouldBlock) break;
+    drained = *fill == FrameReader::Fill::kDrained;
     counters_.bytes_in.Add(bytes);
     received_ns = MonoNanos();
     Touch(conn);

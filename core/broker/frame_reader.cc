@@ -73,7 +73,12 @@ Result<FrameReader::Fill> FrameReader::FillFrom(int fd, size_t* bytes_read) {
     large_want = large_->size() - large_filled_;
     iov[n++] = {large_->data() + large_filled_, large_want};
   }
-  if (end_ < kStagingBytes) iov[n++] = {staging_.get() + end_, kStagingBytes - end_};
+  // While a large frame is being filled, take at most the next size prefix into staging: if the
+  // next frame is large too, it then gets its own buffer before any of its body is read (no staging
+  // copy).
+  size_t staging_room = kStagingBytes - end_;
+  if (large_.has_value()) staging_room = end_ < 4 ? 4 - end_ : 0;
+  if (staging_room > 0) iov[n++] = {staging_.get() + end_, staging_room};
   if (n == 0) return Status::Internal("frame reader has no room to read into");
   ssize_t r;
   do {
@@ -89,7 +94,8 @@ Result<FrameReader::Fill> FrameReader::FillFrom(int fd, size_t* bytes_read) {
   size_t to_large = std::min(got, large_want);
   large_filled_ += to_large;
   end_ += got - to_large;
-  return Fill::kData;
+  // A short read means the socket had no more at that moment (epoll reports whatever comes next).
+  return got < large_want + staging_room ? Fill::kDrained : Fill::kData;
 }
 
 }  // namespace kbench::broker

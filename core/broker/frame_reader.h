@@ -28,7 +28,9 @@ class FrameReader {
   FrameReader(const FrameReader&) = delete;
   FrameReader& operator=(const FrameReader&) = delete;
 
-  enum class Fill { kData, kWouldBlock, kEndOfStream };
+  // kData: the read filled all the room offered (more may be waiting); kDrained: it read less, so
+  // the socket is empty for now and another read would only return EAGAIN.
+  enum class Fill { kData, kDrained, kWouldBlock, kEndOfStream };
   // One readv(2) from the non-blocking socket `fd`; adds what it read to *bytes_read. An error
   // Status for a socket error (connection reset, ...). Call NextFrame() until it yields nothing
   // before calling this again.

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstring>
 #include <latch>
+#include <thread>
 
 #include "core/base/clock.h"
 #include "core/base/log.h"
@@ -71,7 +72,7 @@ Status SocketServer::Start() {
   }
   started_ = true;
   log::Debug(config_.name, "listening on {} with {} network thread(s), {} handler thread(s)",
-             bound_address().ToString(), config_.network_threads, config_.handler_threads);
+             bound_address().ToString(), loops_.size(), config_.handler_threads);
   return Status::Ok();
 }
 
@@ -121,7 +122,9 @@ Status SocketServer::StartLoops() {
   if (config_.handler_threads > 0) {
     pool_ = std::make_unique<HandlerPool>(config_.handler_threads, handler_, config_.name);
   }
-  for (int i = 0; i < config_.network_threads; ++i) {
+  int loops = config_.network_threads;
+  if (loops == 0) loops = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  for (int i = 0; i < loops; ++i) {
     EventLoop::Context ctx{config_, handler_, pool_.get(), &gauge_};
     KB_ASSIGN_OR_RETURN(std::unique_ptr<EventLoop> loop, EventLoop::Create(i, std::move(ctx)));
     loops_.push_back(std::move(loop));

@@ -52,6 +52,8 @@ class SocketServer {
   // The configured host with the bound port: what to print and what clients connect to.
   ListenerAddress bound_address() const { return {config_.listener.host, port_}; }
   const SocketServerConfig& config() const { return config_; }
+  // Event loops running (config's network_threads, or the core count when that is 0).
+  int network_threads() const { return static_cast<int>(loops_.size()); }
 
   SocketServerStats Stats() const;
 

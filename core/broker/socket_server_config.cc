@@ -56,8 +56,8 @@ Status SocketServerConfig::Validate() const {
   auto bad = [](std::string_view property, auto value, std::string_view expected) {
     return Status::InvalidArgument(fmt::format("{} = {}: must be {}", property, value, expected));
   };
-  if (network_threads < 1 || network_threads > 64) {
-    return bad("num.network.threads", network_threads, "from 1 to 64");
+  if (network_threads < 0 || network_threads > 64) {
+    return bad("num.network.threads", network_threads, "from 0 (one per core) to 64");
   }
   if (handler_threads < 0 || handler_threads > 256) {
     return bad("num.io.threads", handler_threads, "from 0 (run on the network thread) to 256");

@@ -2,12 +2,13 @@
 // names it mirrors (comments give the name). One struct so the `kbench broker` flags, its YAML file
 // and the tests fill the same thing. A plain value; Validate() before handing it to SocketServer.
 //
-// Threading knobs (see docs/architecture.md, "Broker threading"):
-//   network_threads  event loops (epoll threads) that own connections; connections are spread
-//   across them handler_threads  0: the handler runs on the connection's event loop thread (loop
-//   per core, the default);
+// Threading knobs (see docs/architecture.md, "Broker threading", for the measurements behind them):
+//   network_threads  event loops (epoll threads) that own connections, which are handed to them
+//                    round-robin; 0 (the default) = one per online core
+//   handler_threads  0 (the default): handlers run on the connection's own event loop thread, so a
+//                    request is read, handled and answered on one core with no hand-off;
 //                    N > 0: handlers run on a pool of N threads, each connection pinned to one of
-//                    them
+//                    them (for handlers that must block, e.g. an fsync per append)
 #pragma once
 
 #include <cstdint>
@@ -33,7 +34,7 @@ struct ListenerAddress {
 struct SocketServerConfig {
   ListenerAddress listener{"127.0.0.1", 0};
 
-  int network_threads = 2;  // num.network.threads
+  int network_threads = 0;  // num.network.threads; 0 = one per online core
   int handler_threads = 0;  // num.io.threads; 0 = run handlers on the network thread
 
   int32_t max_request_bytes = 100 * 1024 * 1024;  // socket.request.max.bytes
