@@ -38,12 +38,20 @@ std::string PeerName(const sockaddr_storage& addr) {
   return "unknown peer";
 }
 
-uint16_t BoundPort(int fd) {
+// The address the listening socket is bound to (numeric host, port).
+ListenerAddress BoundAddress(int fd) {
   sockaddr_storage addr{};
   socklen_t len = sizeof(addr);
-  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return 0;
-  if (addr.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
-  return ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
+  char host[INET6_ADDRSTRLEN] = "";
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return {};
+  if (addr.ss_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(&addr);
+    inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+    return {host, ntohs(in->sin_port)};
+  }
+  const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&addr);
+  inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+  return {host, ntohs(in6->sin6_port)};
 }
 
 DurationStats Sum(DurationStats a, const DurationCounter& b) {
@@ -111,7 +119,9 @@ Status SocketServer::Listen() {
       continue;
     }
     listen_fd_ = fd;
-    port_ = BoundPort(fd);
+    bound_ = BoundAddress(fd);
+    // Keep the name the operator gave (e.g. "localhost"); an empty host becomes the bound address.
+    if (!config_.listener.host.empty()) bound_.host = config_.listener.host;
     break;
   }
   ::freeaddrinfo(found);

@@ -48,9 +48,10 @@ class SocketServer {
   void Stop();
 
   // The port actually bound (the configured one, or the kernel's pick for port 0).
-  uint16_t port() const { return port_; }
-  // The configured host with the bound port: what to print and what clients connect to.
-  ListenerAddress bound_address() const { return {config_.listener.host, port_}; }
+  uint16_t port() const { return bound_.port; }
+  // The configured host (or, when it was empty, the numeric address bound, e.g. 0.0.0.0) with the
+  // bound port: what the broker prints ("kbench broker 1 listening on 127.0.0.1:40123").
+  const ListenerAddress& bound_address() const { return bound_; }
   const SocketServerConfig& config() const { return config_; }
   // Event loops running (config's network_threads, or the core count when that is 0).
   int network_threads() const { return static_cast<int>(loops_.size()); }
@@ -66,7 +67,7 @@ class SocketServer {
   const SocketServerConfig config_;
   RequestHandler* const handler_;  // not owned
   int listen_fd_ = -1;
-  uint16_t port_ = 0;
+  ListenerAddress bound_;
   bool started_ = false;
   bool stopped_ = false;
   ConnectionGauge gauge_;

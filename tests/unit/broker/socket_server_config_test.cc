@@ -64,6 +64,20 @@ TEST(SocketServerConfigTest, PortZeroBindsAFreePortThatClientsReach) {
   EXPECT_TRUE(client->ReadFrame().ok());
 }
 
+TEST(SocketServerConfigTest, AnEmptyHostListensEverywhereAndReportsTheBoundAddress) {
+  testing::EchoHandler echo;
+  SocketServerConfig c;
+  c.listener = *ListenerAddress::Parse(":0");
+  SocketServer server(c, &echo);
+  ASSERT_TRUE(server.Start().ok());
+  const std::string host = server.bound_address().host;
+  EXPECT_TRUE(host == "0.0.0.0" || host == "::") << host;
+  auto client = testing::TestClient::Connect(server.port());  // reachable on 127.0.0.1
+  ASSERT_TRUE(client.ok());
+  ASSERT_TRUE(client->SendRequest(18, 0, 3).ok());
+  EXPECT_TRUE(client->ReadFrame().ok());
+}
+
 TEST(SocketServerConfigTest, ABusyPortFailsStartWithTheListenerInTheMessage) {
   testing::EchoHandler echo;
   SocketServerConfig c;
