@@ -16,6 +16,7 @@
 
 #include "core/base/clock.h"
 #include "core/base/log.h"
+#include "core/base/result.h"
 
 namespace kbench::broker {
 namespace {
@@ -52,6 +53,26 @@ ListenerAddress BoundAddress(int fd) {
   const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&addr);
   inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
   return {host, ntohs(in6->sin6_port)};
+}
+
+// A non-blocking listening socket on one resolved address; `where` names the listener in errors.
+Result<int> BindAndListen(const addrinfo& ai, int backlog, const std::string& where) {
+  int fd = ::socket(ai.ai_family, ai.ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai.ai_protocol);
+  if (fd < 0) return Status::FromErrno(where + ": socket", errno);
+  int one = 1;
+  // Rebinding right after a restart must not wait for old connections in TIME_WAIT.
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  if (::bind(fd, ai.ai_addr, ai.ai_addrlen) != 0) {
+    Status s = Status::FromErrno(where + ": bind", errno);
+    ::close(fd);
+    return s;
+  }
+  if (::listen(fd, backlog) != 0) {
+    Status s = Status::FromErrno(where + ": listen", errno);
+    ::close(fd);
+    return s;
+  }
+  return fd;
 }
 
 DurationStats Sum(DurationStats a, const DurationCounter& b) {
@@ -98,34 +119,17 @@ Status SocketServer::Listen() {
     return Status::InvalidArgument(
         fmt::format("{}: cannot resolve host: {}", where, gai_strerror(rc)));
   }
-  Status last = Status::InvalidArgument(where + ": no address to bind");
-  for (addrinfo* ai = found; ai != nullptr; ai = ai->ai_next) {
-    int fd =
-        ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
-    if (fd < 0) {
-      last = Status::FromErrno(where + ": socket", errno);
-      continue;
-    }
-    int one = 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (::bind(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-      last = Status::FromErrno(where + ": bind", errno);
-      ::close(fd);
-      continue;
-    }
-    if (::listen(fd, config_.listen_backlog) != 0) {
-      last = Status::FromErrno(where + ": listen", errno);
-      ::close(fd);
-      continue;
-    }
-    listen_fd_ = fd;
-    bound_ = BoundAddress(fd);
-    // Keep the name the operator gave (e.g. "localhost"); an empty host becomes the bound address.
-    if (!config_.listener.host.empty()) bound_.host = config_.listener.host;
-    break;
+  Result<int> fd = Status::InvalidArgument(where + ": no address to bind");
+  for (addrinfo* ai = found; ai != nullptr && !fd.ok(); ai = ai->ai_next) {
+    fd = BindAndListen(*ai, config_.listen_backlog, where);
   }
   ::freeaddrinfo(found);
-  return listen_fd_ >= 0 ? Status::Ok() : last;
+  if (!fd.ok()) return fd.status();
+  listen_fd_ = *fd;
+  bound_ = BoundAddress(listen_fd_);
+  // Keep the name the operator gave (e.g. "localhost"); an empty host becomes the bound address.
+  if (!config_.listener.host.empty()) bound_.host = config_.listener.host;
+  return Status::Ok();
 }
 
 Status SocketServer::StartLoops() {
