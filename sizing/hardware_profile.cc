@@ -162,8 +162,7 @@ Result<HardwareProfile> HardwareProfileFromJson(const std::string& text,
     return Status::InvalidArgument(fmt::format("{}: not a JSON object", origin));
   }
   Reader r(root, origin);
-  if (r.String("schema", true) != kHardwareSchemaName) {
-    KB_RETURN_IF_ERROR(r.status());
+  if (r.String("schema") != kHardwareSchemaName) {
     return Status::InvalidArgument(
         fmt::format("{}: field schema is not \"{}\"; is this a `kbench probe` output?", origin,
                     kHardwareSchemaName));

@@ -55,9 +55,10 @@ std::vector<InputUsed> AllInputs(const Plan& plan) {
 
 std::string Headline(const Plan& plan) {
   return fmt::format(
-      "{} partitions on {} brokers ({} disks of {}, {} memory, {} cores, {} NIC each), {} "
+      "{} partitions on {} brokers ({} disk{} of {}, {} memory, {} cores, {} NIC each), {} "
       "controllers",
       plan.partitions.display, plan.brokers.display, plan.disks_per_broker.display,
+      plan.disks_per_broker.value == 1 ? "" : "s",
       FormatBytes(plan.disk_bytes_per_broker.value / std::max(1.0, plan.disks_per_broker.value)),
       plan.memory_bytes_per_broker.display, plan.cpu_cores_per_broker.display,
       plan.nic_bits_per_sec.display, plan.controllers.display);

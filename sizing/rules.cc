@@ -100,14 +100,21 @@ Bound StoredBytes(const ResolvedRequirements& r) {
                  fmt::format("live {} / (1 - dirty ratio {}) x RF {} = {}", FormatBytes(live),
                              FormatNumber(r.dirty_ratio.value), r.rf.value, FormatBytes(v))};
   }
-  // Over a day or more, the daily average fills the disk; shorter windows can be all peak.
-  bool use_peak = r.retention_s.value < 86400;
-  double rate = use_peak ? r.peak_bytes : r.ingress_bytes.value;
-  double by_time = rate * r.retention_s.value * rf;
+  // The average already includes the day's peaks, so over a day or more retention holds average x
+  // time. A shorter window may fall on the peak: up to peak x time, but never more than a whole
+  // day's volume. Both terms only grow with retention, so stored bytes are monotone in it.
+  double by_average = r.ingress_bytes.value * r.retention_s.value;
+  double by_window = std::min(r.peak_bytes * r.retention_s.value, r.ingress_bytes.value * 86400);
+  bool peak = by_window > by_average;
+  double by_time = std::max(by_average, by_window) * rf;
   std::string text =
-      fmt::format("{} {} x retention {} x RF {} = {}", FormatByteRate(rate),
-                  use_peak ? "peak (retention under a day)" : "average",
-                  FormatDuration(r.retention_s.value), r.rf.value, FormatBytes(by_time));
+      peak ? fmt::format(
+                 "{} peak x retention {} (a window under a day may fall on the peak) x RF {} = {}",
+                 FormatByteRate(r.peak_bytes), FormatDuration(r.retention_s.value), r.rf.value,
+                 FormatBytes(by_time))
+           : fmt::format("{} average x retention {} x RF {} = {}",
+                         FormatByteRate(r.ingress_bytes.value), FormatDuration(r.retention_s.value),
+                         r.rf.value, FormatBytes(by_time));
   if (r.retention_bytes) {
     double by_bytes = r.retention_bytes->value * rf;
     if (by_bytes < by_time) {
