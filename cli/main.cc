@@ -10,7 +10,8 @@
 
 namespace kbench::cli {
 
-Subcommand AddSizeCommand(CLI::App& app);  // cli/size_command.cc
+Subcommand AddProbeCommand(CLI::App& app);  // cli/probe_command.cc
+Subcommand AddSizeCommand(CLI::App& app);   // cli/size_command.cc
 
 namespace {
 
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
 
   std::vector<Subcommand> commands;
   // Subcommands are added here as the issue that makes each one real lands.
+  commands.push_back(AddProbeCommand(app));
   commands.push_back(AddSizeCommand(app));
 
   try {

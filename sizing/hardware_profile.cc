@@ -10,11 +10,14 @@ namespace kbench::sizing {
 namespace {
 
 using nlohmann::json;
+using nlohmann::ordered_json;
 
-json OptNumber(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+ordered_json OptNumber(const std::optional<double>& v) {
+  return v ? ordered_json(*v) : ordered_json(nullptr);
+}
 
-json LatencyJson(const LatencySummaryMs& l) {
-  return json{{"p50", l.p50}, {"p99", l.p99}, {"max", l.max}, {"count", l.count}};
+ordered_json LatencyJson(const LatencySummaryMs& l) {
+  return ordered_json{{"p50", l.p50}, {"p99", l.p99}, {"max", l.max}, {"count", l.count}};
 }
 
 // Reads typed fields out of a JSON object, remembering the first error with its dotted path.
@@ -91,14 +94,14 @@ class Reader {
   Status status_;
 };
 
-json DiskJson(const HardwareProfile& p) {
-  json fsync = json::array();
+ordered_json DiskJson(const HardwareProfile& p) {
+  ordered_json fsync = ordered_json::array();
   for (const FsyncLatency& f : p.fsync) {
-    json l = LatencyJson(f.latency);
-    l["write_bytes"] = f.write_bytes;
+    ordered_json l{{"write_bytes", f.write_bytes}};
+    l.update(LatencyJson(f.latency));
     fsync.push_back(l);
   }
-  return json{
+  return ordered_json{
       {"dir", p.dir},
       {"fs", p.fs_type},
       {"capacity_bytes", p.fs_capacity_bytes},
@@ -117,13 +120,13 @@ json DiskJson(const HardwareProfile& p) {
   };
 }
 
-json CpuThroughputJson(const HardwareProfile& p) {
-  json codecs = json::object();
+ordered_json CpuThroughputJson(const HardwareProfile& p) {
+  ordered_json codecs = ordered_json::object();
   for (const auto& [name, c] : p.codecs) {
-    codecs[name] = json{{"level", c.level},
-                        {"compress_bytes_per_sec", c.compress_bytes_per_sec},
-                        {"decompress_bytes_per_sec", c.decompress_bytes_per_sec},
-                        {"ratio", c.ratio}};
+    codecs[name] = ordered_json{{"level", c.level},
+                                {"compress_bytes_per_sec", c.compress_bytes_per_sec},
+                                {"decompress_bytes_per_sec", c.decompress_bytes_per_sec},
+                                {"ratio", c.ratio}};
   }
   return json{
       {"crc32c", {{"impl", p.crc32c_impl}, {"bytes_per_sec", OptNumber(p.crc32c_bytes_per_sec)}}},
@@ -133,7 +136,7 @@ json CpuThroughputJson(const HardwareProfile& p) {
 }  // namespace
 
 std::string HardwareProfileToJson(const HardwareProfile& p) {
-  json j{
+  ordered_json j{
       {"schema", kHardwareSchemaName},
       {"schema_version", kHardwareSchemaVersion},
       {"kbench", {{"version", p.kbench_version}}},
@@ -146,9 +149,9 @@ std::string HardwareProfileToJson(const HardwareProfile& p) {
       {"disk", DiskJson(p)},
       {"network",
        {{"mode", p.network_mode},
-        {"peer", p.peer.empty() ? json(nullptr) : json(p.peer)},
+        {"peer", p.peer.empty() ? ordered_json(nullptr) : ordered_json(p.peer)},
         {"tcp_bytes_per_sec", OptNumber(p.tcp_bytes_per_sec)},
-        {"rtt_ms", p.rtt_ms ? LatencyJson(*p.rtt_ms) : json(nullptr)}}},
+        {"rtt_ms", p.rtt_ms ? LatencyJson(*p.rtt_ms) : ordered_json(nullptr)}}},
       {"cpu_throughput_per_core", CpuThroughputJson(p)},
       {"notes", p.notes},
   };
