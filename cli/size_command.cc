@@ -114,7 +114,7 @@ Subcommand AddSizeCommand(CLI::App& app) {
       "time, Gbps for links. Exit status: 0 plan, 1 a goal is impossible (stated in the risks), 2 "
       "bad input.");
   for (const RequirementField& f : RequirementFields()) {
-    std::string help = fmt::format("{} (e.g. {})", f.help, f.example);
+    std::string help = f.is_switch ? f.help : fmt::format("{} (e.g. {})", f.help, f.example);
     if (f.is_switch) {
       cmd->add_flag(f.flag, opts->keyed, help);
     } else {

@@ -361,10 +361,11 @@ void DiskDecisions(const ResolvedRequirements& r, const Effective& e, const Brok
   plan->disks_per_broker = d;
 
   double bytes = disks * e.disk_size.value;
+  std::string per_disk =
+      fmt::format("{} disks ({}) x {} per disk ({})", FormatCount(disks),
+                  Binding(bounds).constraint, FormatBytes(e.disk_size.value), e.disk_size.source);
   Decision b = MakeDecision("disk_bytes_per_broker", "disk capacity per broker", bytes, "bytes",
-                            FormatBytes(bytes), {});
-  b.constraint = fmt::format("{} disks ({}) x {} per disk ({})", FormatCount(disks), d.constraint,
-                             FormatBytes(e.disk_size.value), e.disk_size.source);
+                            FormatBytes(bytes), {Bound{"disks x disk size", bytes, per_disk}});
   b.headroom = fmt::format("holds {} per broker at {}% full", FormatBytes(per_broker_stored),
                            FormatNumber(per_broker_stored / bytes * 100));
   b.inputs = d.inputs;

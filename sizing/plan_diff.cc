@@ -14,13 +14,17 @@ std::string ConstraintName(const Decision& d) {
   return d.bounds.empty() ? d.constraint : Binding(d.bounds).constraint;
 }
 
-bool SameRisk(const Risk& a, const Risk& b) { return a.key == b.key && a.summary == b.summary; }
+const Risk* FindByKey(const std::vector<Risk>& risks, const std::string& key) {
+  for (const Risk& r : risks) {
+    if (r.key == key) return &r;
+  }
+  return nullptr;
+}
 
-std::vector<Risk> Missing(const std::vector<Risk>& from, const std::vector<Risk>& in) {
+std::vector<Risk> KeysMissing(const std::vector<Risk>& from, const std::vector<Risk>& in) {
   std::vector<Risk> out;
   for (const Risk& r : from) {
-    if (std::none_of(in.begin(), in.end(), [&](const Risk& x) { return SameRisk(r, x); }))
-      out.push_back(r);
+    if (FindByKey(in, r.key) == nullptr) out.push_back(r);
   }
   return out;
 }
@@ -54,6 +58,10 @@ std::string RenderDiffText(const WhatIf& w, const Plan& after, const PlanDiff& d
   for (const Risk& r : diff.risks_removed) {
     out +=
         fmt::format("{}- [{}] {}\n", markdown ? "- " : "  ", SeverityName(r.severity), r.summary);
+  }
+  for (const RiskChange& c : diff.risks_changed) {
+    out += fmt::format("{}~ [{}] {} (was: {})\n", markdown ? "- " : "  ",
+                       SeverityName(c.after.severity), c.after.summary, c.before.summary);
   }
   if (after.Impossible())
     out += "\nThe changed plan is NOT ACHIEVABLE as stated (see + [impossible] above).\n";
@@ -90,8 +98,14 @@ PlanDiff DiffPlans(const Plan& before, const Plan& after) {
     diff.changes.push_back(DecisionChange{a[i]->key, a[i]->label, a[i]->display, b[i]->display,
                                           ConstraintName(*a[i]), ConstraintName(*b[i])});
   }
-  diff.risks_added = Missing(after.risks, before.risks);
-  diff.risks_removed = Missing(before.risks, after.risks);
+  diff.risks_added = KeysMissing(after.risks, before.risks);
+  diff.risks_removed = KeysMissing(before.risks, after.risks);
+  for (const Risk& b : before.risks) {
+    const Risk* a = FindByKey(after.risks, b.key);
+    if (a != nullptr && (a->summary != b.summary || a->severity != b.severity)) {
+      diff.risks_changed.push_back(RiskChange{b, *a});
+    }
+  }
   return diff;
 }
 
@@ -116,12 +130,20 @@ std::string RenderDiff(const WhatIf& what_if, const Plan& before, const Plan& af
           {{"key", r.key}, {"severity", SeverityName(r.severity)}, {"summary", r.summary}});
     return out;
   };
+  ordered_json changed = ordered_json::array();
+  for (const RiskChange& c : diff.risks_changed) {
+    changed.push_back({{"key", c.after.key},
+                       {"severity", SeverityName(c.after.severity)},
+                       {"summary", c.after.summary},
+                       {"was", c.before.summary}});
+  }
   ordered_json j{{"base", PlanToJson(before)},
                  {"what_if", {{"set", settings}, {"plan", PlanToJson(after)}}},
                  {"diff",
                   {{"changes", changes},
                    {"risks_added", risk_list(diff.risks_added)},
-                   {"risks_removed", risk_list(diff.risks_removed)}}}};
+                   {"risks_removed", risk_list(diff.risks_removed)},
+                   {"risks_changed", changed}}}};
   return j.dump(2) + "\n";
 }
 

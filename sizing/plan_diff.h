@@ -35,10 +35,16 @@ struct DecisionChange {
   std::string constraint_after;
 };
 
+struct RiskChange {
+  Risk before;
+  Risk after;
+};
+
 struct PlanDiff {
-  std::vector<DecisionChange> changes;  // decisions whose value or binding constraint changed
-  std::vector<Risk> risks_added;        // by key and summary
-  std::vector<Risk> risks_removed;
+  std::vector<DecisionChange> changes;    // decisions whose value or binding constraint changed
+  std::vector<Risk> risks_added;          // keys only in the changed plan
+  std::vector<Risk> risks_removed;        // keys only in the base plan
+  std::vector<RiskChange> risks_changed;  // same key, different summary or severity
 };
 
 PlanDiff DiffPlans(const Plan& before, const Plan& after);

@@ -51,7 +51,7 @@ void TopicConfig(const ResolvedRequirements& r, Plan* plan) {
       fmt::format("{}: retention deletes whole segments, so one extra segment per partition stays "
                   "on disk; sized to "
                   "<= 10% of a partition's data, at most Kafka's 1 GiB",
-                  FormatBytes(d.segment_bytes)));
+                  FormatBinaryBytes(d.segment_bytes)));
   Set(plan, "topic", "compression.type", "producer",
       "store batches as producers compressed them; no recompression");
 }

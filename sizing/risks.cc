@@ -62,7 +62,7 @@ void FilesRisk(const ResolvedRequirements& r, Plan* plan) {
                   "segment). Set ulimit -n "
                   ">= {} and vm.max_map_count >= {} (default {}) (seeds 001, 004)",
                   FormatNumber(d.replicas_per_broker), FormatNumber(segments),
-                  FormatBytes(per_replica), FormatBytes(d.segment_bytes),
+                  FormatBytes(per_replica), FormatBinaryBytes(d.segment_bytes),
                   FormatCount(std::max(100000.0, std::ceil(files * 2))),
                   FormatCount(std::max(double(defaults::kDefaultMaxMapCount), std::ceil(maps * 2))),
                   FormatCount(double(defaults::kDefaultMaxMapCount))));
@@ -88,22 +88,23 @@ void ClientMemoryRisks(Plan* plan) {
       producer > defaults::kProducerBufferMemory ? Severity::kWarning : Severity::kInfo, producer,
       "bytes",
       fmt::format("a producer writing every partition holds up to {} of batches",
-                  FormatBytes(producer)),
+                  FormatBinaryBytes(producer)),
       fmt::format("{} partitions x batch.size {}; buffer.memory {} (Kafka default {}); producers "
                   "keep one buffer per "
                   "partition (seed 001)",
-                  FormatCount(double(d.partitions)), FormatBytes(d.batch_size), FormatBytes(buffer),
-                  FormatBytes(defaults::kProducerBufferMemory)));
+                  FormatCount(double(d.partitions)), FormatBinaryBytes(d.batch_size),
+                  FormatBinaryBytes(buffer), FormatBinaryBytes(defaults::kProducerBufferMemory)));
   double consumer = ConsumerFetchBytes(d.partitions, d.consumers);
   Add(plan, "consumer_memory", Severity::kInfo, consumer, "bytes",
-      fmt::format("each of {} consumers may buffer {} of fetched data", d.consumers,
-                  FormatBytes(consumer)),
+      fmt::format("each of {} consumers may buffer {} of fetched data",
+                  FormatCount(double(d.consumers)), FormatBinaryBytes(consumer)),
       fmt::format(
           "{} partitions per consumer x max.partition.fetch.bytes {} (one request is capped at "
           "fetch.max.bytes "
           "{}); consumers fetch per partition (seed 001)",
           FormatNumber(std::ceil(double(d.partitions) / double(std::max<int64_t>(1, d.consumers)))),
-          FormatBytes(defaults::kMaxPartitionFetchBytes), FormatBytes(defaults::kFetchMaxBytes)));
+          FormatBinaryBytes(defaults::kMaxPartitionFetchBytes),
+          FormatBinaryBytes(defaults::kFetchMaxBytes)));
 }
 
 void ReplicationLatencyRisk(const ResolvedRequirements& r, const Capacity& c, Plan* plan) {
@@ -306,6 +307,27 @@ void FlushRisk(const Capacity& c, Plan* plan) {
                   c.fsync_p99_ms->source));
 }
 
+// Seed 003: brokers want at least 32 GB and many cores; a fixed smaller host (--memory, --cores or
+// the probed machine) still gets a plan, with the shortfall stated.
+void SmallBrokerRisks(Plan* plan) {
+  const Decision& mem = plan->memory_bytes_per_broker;
+  if (mem.value < defaults::kMinMemoryBytes) {
+    Add(plan, "broker_memory", Severity::kWarning, mem.value, "bytes",
+        fmt::format("{} per broker is below the 32 GB minimum (seed 003)", mem.display),
+        "the page cache, not the heap, makes Kafka fast; the plan adds brokers to hold the lag "
+        "window, "
+        "but each broker has little room for catch-up reads");
+  }
+  const Decision& cpu = plan->cpu_cores_per_broker;
+  if (cpu.value < double(defaults::kMinCores)) {
+    Add(plan, "broker_cores", Severity::kWarning, cpu.value, "cores",
+        fmt::format("{} cores per broker is below {} (Kafka's default I/O thread pool)",
+                    cpu.display, defaults::kMinCores),
+        "compression, CRC checks and request handling compete for few cores; prefer many cores "
+        "(seed 003)");
+  }
+}
+
 void CapacityNotes(const Capacity& c, Plan* plan) {
   for (const std::string& n : c.notes) Add(plan, "capacity_input", Severity::kInfo, 0, "", n, "");
 }
@@ -327,6 +349,7 @@ void AddRisks(const ResolvedRequirements& r, const Capacity& c, Plan* plan) {
   SloRisks(r, c, plan);
   ConsumerPollRisk(r, plan);
   FlushRisk(c, plan);
+  SmallBrokerRisks(plan);
   CapacityNotes(c, plan);
 }
 

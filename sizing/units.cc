@@ -428,7 +428,7 @@ std::string FormatCount(double n) {
 std::string FormatNumber(double v) {
   if (v == std::floor(v) && std::fabs(v) < 1e15) return FormatCount(v);
   double a = std::fabs(v);
-  if (a >= 100) return fmt::format("{:.0f}", v);
+  if (a >= 100) return fmt::format("{:.1f}", v);
   if (a >= 10) return fmt::format("{:.1f}", v);
   if (a >= 1) return fmt::format("{:.2f}", v);
   if (a > 0 && a < 0.001) return "<0.001";

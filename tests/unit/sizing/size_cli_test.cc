@@ -128,4 +128,48 @@ TEST_F(SizeCliTest, BadHardwareAndResultsFilesExitTwo) {
   EXPECT_NE(r.err.find("r.json"), std::string::npos);
 }
 
+// A results file as docs/results.md specifies it: 6 partitions, 3 brokers, RF 3, a max-rate search.
+constexpr char kResults[] = R"({
+  "schema_version": 1,
+  "kbench": {"version": "0.1.0", "revision": "abc"},
+  "workload": {"name": "max-rate-1k"},
+  "environment": {"host": "h", "cores": 8, "memory_bytes": 34359738368},
+  "summary": {
+    "produced": {"messages": 600000, "bytes": 600000000, "msgs_per_sec": 60000.0, "mb_per_sec": 60.0},
+    "publish_latency_ms": {"p50": 1.2, "p75": 1.5, "p95": 2.0, "p99": 3.1, "p999": 7.9, "p9999": 12.0, "max": 15.3},
+    "slo": {"percentile": "p99", "target_ms": 50.0, "met": true},
+    "topics": 1, "partitions": 6, "brokers": 3, "replication_factor": 3
+  },
+  "max_rate": {"slo_percentile": "p99", "slo_ms": 50.0, "found_msgs_per_sec": 120000, "found_mb_per_sec": 120.0,
+    "steps": [{"target_msgs_per_sec": 60000, "achieved_msgs_per_sec": 60000, "p99_ms": 3.0, "held": true},
+              {"target_msgs_per_sec": 120000, "achieved_msgs_per_sec": 120000, "p99_ms": 40.0, "held": true},
+              {"target_msgs_per_sec": 240000, "achieved_msgs_per_sec": 150000, "p99_ms": 900.0, "held": false}]}
+})";
+
+TEST_F(SizeCliTest, FromResultsUsesMeasuredCapacityAtTheSlo) {
+  std::string results = Write("run.json", kResults);
+  Output o = Run("--ingress 600MB/s --latency-slo p99=50ms --from " + results + " --format json");
+  ASSERT_EQ(o.status, 0) << o.err;
+  nlohmann::json j = nlohmann::json::parse(o.out);
+  // 120 MB/s over 6 partitions = 20 MB/s per partition at p99 <= 50 ms: 600 MB/s needs 30.
+  EXPECT_EQ(j["partitions"]["bounds"][0]["value"], 30);
+  bool named = false;
+  for (const auto& in : j["partitions"]["inputs"]) {
+    if (in["source"].get<std::string>().find("run.json") != std::string::npos) named = true;
+  }
+  EXPECT_TRUE(named) << j["partitions"]["inputs"].dump();
+  // A tighter SLO picks the slower step: 60 MB/s / 6 = 10 MB/s per partition.
+  Output tight =
+      Run("--ingress 600MB/s --latency-slo p99=10ms --from " + results + " --format json");
+  ASSERT_EQ(tight.status, 0) << tight.err;
+  EXPECT_EQ(nlohmann::json::parse(tight.out)["partitions"]["bounds"][0]["value"], 60);
+}
+
+TEST_F(SizeCliTest, UnreachableSloFromResultsExitsOne) {
+  std::string results = Write("run.json", kResults);
+  Output o = Run("--ingress 60MB/s --latency-slo p99=1ms --from " + results);
+  EXPECT_EQ(o.status, 1);
+  EXPECT_NE(o.out.find("out of reach"), std::string::npos) << o.out;
+}
+
 }  // namespace
