@@ -151,6 +151,10 @@ void ProducerConfig(const ResolvedRequirements& r, const Capacity& c, Plan* plan
       reason + "; compression trades CPU for network (seed 004)");
   Set(plan, "producer", "max.in.flight.requests.per.connection", "5",
       "the most idempotence keeps ordered");
+  if (r.txn_rate) {
+    Set(plan, "producer", "transactional.id", "one stable id per producer instance",
+        "atomic writes across partitions; commit and abort markers are control records (seed 001)");
+  }
 }
 
 void ConsumerConfig(const ResolvedRequirements& r, Plan* plan) {
@@ -167,6 +171,17 @@ void ConsumerConfig(const ResolvedRequirements& r, Plan* plan) {
         "one poll's records take at most a minute at the consumer's rate, well inside "
         "max.poll.interval.ms");
   }
+  if (r.txn_rate) {
+    Set(plan, "consumer", "isolation.level", "read_committed",
+        "see only committed transactions (seed 001)");
+  }
+  Set(plan, "consumer", "threading", "one consumer per thread",
+      "keeps per-partition order; one poll thread handing records to workers is faster but may "
+      "reorder, and loses in-flight work on a rebalance (seed 001)");
+  Set(plan, "consumer", "deployment", "blue/green, or canary on one partition first",
+      "stop-the-world needs clean offsets before and after; blue/green costs one rebalance, "
+      "rolling "
+      "one per instance (seed 001)");
   Set(plan, "consumer", "session.timeout.ms", "45000",
       "Kafka 3.x default; heartbeat.interval.ms 3000 (seed 004)");
   Set(plan, "consumer", "lag monitoring", "sliding window (Burrow)",

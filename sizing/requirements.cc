@@ -99,6 +99,8 @@ std::vector<FieldSpec> BuildSpecs() {
                 Parsed(&R::growth, ParseFactor)));
   s.push_back(F("hot_key_share", "0.05", "keyed: fraction of traffic carried by the hottest key",
                 Parsed(&R::hot_key_share, ParseFraction)));
+  s.push_back(F("txn_rate", "100/s", "transactional producers: commits/s across all producers",
+                Parsed(&R::txn_rate, ParseMessageRate)));
   s.push_back(F("retention", "7d", "retention.ms as a time",
                 Parsed(&R::retention_s, ParseDurationSeconds)));
   s.push_back(F("retention_bytes", "10TB",
@@ -326,6 +328,13 @@ Status ResolveConsumersAndKeys(const Requirements& r, ResolvedRequirements* out)
     return Status::InvalidArgument(
         "--hot-key-share without --keyed: unkeyed messages are spread evenly, so there is no hot "
         "key");
+  }
+  out->txn_rate = PickOpt(r.txn_rate, r, "txn_rate");
+  if (out->txn_rate && out->txn_rate->value <= 0)
+    return Status::InvalidArgument("--txn-rate: must be above zero");
+  if (out->txn_rate && !out->peak_msgs) {
+    return Status::InvalidArgument(
+        "--txn-rate needs the message rate: give --ingress-msgs or --msg-size");
   }
   if (out->hot_key_share.value >= 1) {
     return Status::InvalidArgument("--hot-key-share: must be below 1");

@@ -39,6 +39,7 @@ struct Requirements {
   std::optional<bool> keyed;
   std::optional<double> growth;         // keyed: ingress multiple over the horizon
   std::optional<double> hot_key_share;  // keyed: fraction of traffic carried by the hottest key
+  std::optional<double> txn_rate;  // transactional producers: commits/s, all producers together
 
   // Retention.
   std::optional<double> retention_s;
@@ -118,6 +119,7 @@ struct ResolvedRequirements {
   Given<bool> keyed;
   Given<double> growth;
   Given<double> hot_key_share;
+  std::optional<Given<double>> txn_rate;
   Given<double> retention_s;
   std::optional<Given<double>> retention_bytes;
   Given<Cleanup> cleanup;

@@ -296,6 +296,24 @@ void ConsumerPollRisk(const ResolvedRequirements& r, Plan* plan) {
       "max.poll.records (seed 004)");
 }
 
+// Seed 001: a transaction's commit (or abort) writes a control record to every partition it
+// touched, and each takes an offset; read_committed consumers see data only after the marker.
+void TransactionRisk(const ResolvedRequirements& r, Plan* plan) {
+  if (!r.txn_rate) return;
+  double txn = r.txn_rate->value;
+  double per_txn = std::max(1.0, *r.peak_msgs / txn);
+  double touched = std::min(double(plan->derived.partitions), per_txn);
+  double markers = txn * touched;
+  double share = markers / *r.peak_msgs;
+  Add(plan, "transaction_markers", share > 0.1 ? Severity::kWarning : Severity::kInfo, markers,
+      "records/s",
+      fmt::format("transactions add {} of commit markers ({} of the message rate)",
+                  FormatMessageRate(markers), fmt::format("{}%", FormatNumber(share * 100))),
+      fmt::format("{} commits/s x up to {} partitions touched per transaction ({} messages each at "
+                  "the peak); each marker is a control record with its own offset (seed 001)",
+                  FormatNumber(txn), FormatNumber(touched), FormatNumber(per_txn)));
+}
+
 void FlushRisk(const Capacity& c, Plan* plan) {
   if (!c.fsync_p99_ms) return;
   Add(plan, "forced_flush", Severity::kInfo, c.fsync_p99_ms->value, "ms",
@@ -348,6 +366,7 @@ void AddRisks(const ResolvedRequirements& r, const Capacity& c, Plan* plan) {
   KeyRisks(r, plan);
   SloRisks(r, c, plan);
   ConsumerPollRisk(r, plan);
+  TransactionRisk(r, plan);
   FlushRisk(c, plan);
   SmallBrokerRisks(plan);
   CapacityNotes(c, plan);

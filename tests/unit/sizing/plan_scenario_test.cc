@@ -191,5 +191,20 @@ TEST(PlanScenarioTest, SloDrivesLingerAndReplicaFetchers) {
   EXPECT_GT(p.derived.replica_fetchers, 1);
 }
 
+// Seed 001: transactional producers write a commit marker (a control record with an offset) per
+// partition.
+TEST(PlanScenarioTest, TransactionsAddMarkersAndReadCommitted) {
+  Plan p = PlanOf(MakeRequirements({{"ingress_msgs", "10k/s"},
+                                    {"msg_size", "1KB"},
+                                    {"consumers", "12"},
+                                    {"txn_rate", "100/s"}}));
+  const Risk* r = FindRisk(p, "transaction_markers");
+  ASSERT_NE(r, nullptr);
+  EXPECT_DOUBLE_EQ(r->value, 100 * 12);  // 100 messages per transaction span all 12 partitions
+  EXPECT_EQ(r->severity, Severity::kWarning);  // 1,200 markers/s is 12% of 10k msg/s
+  EXPECT_EQ(FindConfig(p, "consumer", "isolation.level")->value, "read_committed");
+  EXPECT_NE(FindConfig(p, "producer", "transactional.id"), nullptr);
+}
+
 }  // namespace
 }  // namespace kbench::sizing
