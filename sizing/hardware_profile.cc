@@ -128,7 +128,7 @@ ordered_json CpuThroughputJson(const HardwareProfile& p) {
                                 {"decompress_bytes_per_sec", c.decompress_bytes_per_sec},
                                 {"ratio", c.ratio}};
   }
-  return json{
+  return ordered_json{
       {"crc32c", {{"impl", p.crc32c_impl}, {"bytes_per_sec", OptNumber(p.crc32c_bytes_per_sec)}}},
       {"codecs", codecs}};
 }
