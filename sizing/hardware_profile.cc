@@ -155,7 +155,7 @@ std::string HardwareProfileToJson(const HardwareProfile& p) {
       {"cpu_throughput_per_core", CpuThroughputJson(p)},
       {"notes", p.notes},
   };
-  return j.dump(2) + "\n";
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 Result<HardwareProfile> HardwareProfileFromJson(const std::string& text,

@@ -144,7 +144,7 @@ std::string RenderDiff(const WhatIf& what_if, const Plan& before, const Plan& af
                    {"risks_added", risk_list(diff.risks_added)},
                    {"risks_removed", risk_list(diff.risks_removed)},
                    {"risks_changed", changed}}}};
-  return j.dump(2) + "\n";
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace kbench::sizing

@@ -204,7 +204,7 @@ ordered_json PlanToJson(const Plan& plan) {
 std::string RenderPlan(const Plan& plan, OutputFormat format, bool explain) {
   switch (format) {
     case OutputFormat::kJson:
-      return PlanToJson(plan).dump(2) + "\n";
+      return PlanToJson(plan).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     case OutputFormat::kMarkdown:
       return RenderMarkdown(plan, explain);
     case OutputFormat::kTable:

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -55,10 +56,11 @@ void ReadCores(HostFacts* f) {
     f->cores_source = "sysconf";
   }
   double quota = -1, period = 0;
-  std::istringstream v2(ReadFile("/sys/fs/cgroup/cpu.max"));
+  std::istringstream v2(ReadFile("/sys/fs/cgroup/cpu.max"));  // "max 100000" or "200000 100000"
   std::string q;
   if (v2 >> q >> period && q != "max") {
-    quota = std::stod(q);
+    auto [ptr, ec] = std::from_chars(q.data(), q.data() + q.size(), quota);
+    if (ec != std::errc() || ptr != q.data() + q.size()) quota = -1;
   } else {
     quota = ReadNumber("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", -1);
     period = ReadNumber("/sys/fs/cgroup/cpu/cpu.cfs_period_us", 0);

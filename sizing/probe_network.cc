@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <vector>
 
@@ -217,7 +218,13 @@ Result<LatencySummaryMs> MeasureRtt(const ProbeContext& ctx, const std::string& 
 
 Result<std::pair<std::string, uint16_t>> SplitHostPort(const std::string& peer) {
   size_t colon = peer.rfind(':');
-  int port = colon == std::string::npos ? 0 : std::atoi(peer.c_str() + colon + 1);
+  int port = 0;
+  if (colon != std::string::npos) {
+    const char* begin = peer.c_str() + colon + 1;
+    const char* end = peer.c_str() + peer.size();
+    auto [ptr, ec] = std::from_chars(begin, end, port);
+    if (ec != std::errc() || ptr != end) port = 0;
+  }
   if (colon == std::string::npos || colon == 0 || port <= 0 || port > 65535) {
     return Status::InvalidArgument(fmt::format("--peer: \"{}\" is not HOST:PORT", peer));
   }

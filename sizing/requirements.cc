@@ -205,7 +205,11 @@ Status LoadRequirementsYaml(const std::string& path, Requirements* req) {
         fmt::format("{}: expected a map of requirement fields (ingress: 300MB/s, ...)", path));
   }
   for (const auto& kv : root) {
-    std::string key = kv.first.as<std::string>();
+    if (!kv.first.IsScalar()) {
+      return Status::InvalidArgument(
+          fmt::format("{}:{}: a key must be a field name", path, kv.first.Mark().line + 1));
+    }
+    std::string key = kv.first.Scalar();
     std::string where = fmt::format("{}:{}: {}", path, kv.first.Mark().line + 1, key);
     if (!kv.second.IsScalar()) {
       return Status::InvalidArgument(fmt::format("{}: expected a single value", where));
