@@ -1,7 +1,7 @@
 // kbench: one binary, one subcommand per product (see docs/architecture.md).
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
 
@@ -9,6 +9,10 @@
 #include "core/base/build_info.h"
 
 namespace kbench::cli {
+
+Subcommand AddProbeCommand(CLI::App& app);  // cli/probe_command.cc
+Subcommand AddSizeCommand(CLI::App& app);   // cli/size_command.cc
+
 namespace {
 
 std::string VersionLine() {
@@ -26,6 +30,8 @@ int main(int argc, char** argv) {
 
   std::vector<Subcommand> commands;
   // Subcommands are added here as the issue that makes each one real lands.
+  commands.push_back(AddProbeCommand(app));
+  commands.push_back(AddSizeCommand(app));
 
   try {
     app.parse(argc, argv);
