@@ -99,6 +99,9 @@ Status Segment::OpenFiles(bool create, int64_t now_ms) {
   size_.store(st.st_size, std::memory_order_relaxed);
   created_ms_ = now_ms;
   const int64_t index_bytes = create ? config_.max_index_bytes : -1;
+  // A missing index (deleted by hand, lost in a crash) must be rebuilt, not trusted as empty.
+  indexes_missing_ = !create && (::access(PathFor(sf::kIndexSuffix).c_str(), F_OK) != 0 ||
+                                 ::access(PathFor(sf::kTimeIndexSuffix).c_str(), F_OK) != 0);
   KB_ASSIGN_OR_RETURN(offset_index_,
                       OffsetIndex::Open(PathFor(sf::kIndexSuffix), base_, index_bytes));
   KB_ASSIGN_OR_RETURN(time_index_,
@@ -331,7 +334,8 @@ Status Segment::ScanTail() {
 
 Result<SegmentRecovery> Segment::LoadClean() {
   const int64_t size = size_.load(std::memory_order_relaxed);
-  Status check = offset_index_->SanityCheck(size);
+  Status check =
+      indexes_missing_ ? Status::NotFound("index files missing") : offset_index_->SanityCheck(size);
   if (check.ok()) check = time_index_->SanityCheck();
   if (check.ok()) check = ScanTail();
   if (!check.ok()) {

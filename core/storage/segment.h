@@ -185,6 +185,7 @@ class Segment {
   int64_t first_batch_timestamp_ = -1;  // MaxTimestamp of the first batch (segment.ms reference)
   int64_t created_ms_ = 0;
   std::atomic<int64_t> flushed_size_{0};
+  bool indexes_missing_ = false;
   std::atomic<bool> sealed_{false};
   std::atomic<bool> indexes_synced_{false};
 };
