@@ -62,7 +62,8 @@ class PreadBuffer {
   size_t buf_len_ = 0;
 };
 
-constexpr size_t kScanReadSize = 16 * 1024;
+constexpr size_t kScanReadSize = 8 * 1024;
+constexpr int32_t kSmallBatch = 1024;
 constexpr size_t kBatchReadSize = 1024 * 1024;
 
 int64_t FileMtimeMs(const std::string& path) {
@@ -182,9 +183,10 @@ Status Segment::ScanHeaders(int64_t from, int64_t limit,
   int64_t pos = from;
   int32_t last_size = 0;
   while (pos < limit) {
-    // Large batches: read just the header; small ones: read ahead to catch many headers per pread.
+    // Read just the header, unless batches turn out small: then read ahead to catch many headers
+    // per pread. (Reading ahead over large batches would copy kilobytes per header.)
     const size_t read_size =
-        last_size >= static_cast<int32_t>(kScanReadSize / 4) ? bf::kHeaderSize : kScanReadSize;
+        last_size == 0 || last_size >= kSmallBatch ? bf::kHeaderSize : kScanReadSize;
     KB_ASSIGN_OR_RETURN(const uint8_t* p, buf.Ensure(pos, bf::kHeaderSize, read_size));
     if (p == nullptr) {
       return Status::Corruption(
