@@ -101,4 +101,23 @@ Result<std::vector<uint8_t>> RecordBatchBuilder::Build() const {
   return out;
 }
 
+Result<std::vector<uint8_t>> BuildEndTxnMarker(ControlRecordType type, ProducerId producer_id,
+                                               ProducerEpoch producer_epoch,
+                                               int32_t coordinator_epoch, int64_t timestamp_ms) {
+  char key[4], value[6];
+  StoreBigEndian<int16_t>(key, 0);
+  StoreBigEndian<int16_t>(key + 2, static_cast<int16_t>(type));
+  StoreBigEndian<int16_t>(value, 0);
+  StoreBigEndian<int32_t>(value + 2, coordinator_epoch);
+  BatchOptions options;
+  options.producer_id = producer_id;
+  options.producer_epoch = producer_epoch;
+  options.transactional = true;
+  options.control = true;
+  RecordBatchBuilder builder(options);
+  builder.Add(timestamp_ms, std::string_view(key, sizeof(key)),
+              std::string_view(value, sizeof(value)));
+  return builder.Build();
+}
+
 }  // namespace kbench::storage

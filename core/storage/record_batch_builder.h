@@ -79,4 +79,12 @@ class RecordBatchBuilder {
   int64_t max_timestamp_ = -1;
 };
 
+// Transaction markers (control records): key = version i16 (0) + type i16, value = version i16 (0)
+// + coordinator epoch i32, in a transactional control batch of one record. Append with
+// AppendOrigin::kCoordinator.
+enum class ControlRecordType : int16_t { kAbort = 0, kCommit = 1 };
+Result<std::vector<uint8_t>> BuildEndTxnMarker(ControlRecordType type, ProducerId producer_id,
+                                               ProducerEpoch producer_epoch,
+                                               int32_t coordinator_epoch, int64_t timestamp_ms);
+
 }  // namespace kbench::storage

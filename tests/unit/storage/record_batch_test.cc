@@ -291,5 +291,26 @@ TEST(RecordBatchTest, EmptyBatchWithOffsetRangeFromCompactionIsValidForFollowers
   EXPECT_EQ(h.next_offset(), Offset(15));
 }
 
+TEST(RecordBatchTest, EndTxnMarkerIsAControlBatchOnlyTheCoordinatorMayAppend) {
+  auto marker =
+      BuildEndTxnMarker(ControlRecordType::kCommit, ProducerId(42), ProducerEpoch(3), 7, 1000);
+  ASSERT_TRUE(marker.ok());
+  ValidationOptions coordinator;
+  coordinator.origin = AppendOrigin::kCoordinator;
+  BatchHeader h;
+  ASSERT_TRUE(ValidateBatch(*marker, coordinator, &h).ok());
+  EXPECT_TRUE(h.is_control());
+  EXPECT_TRUE(h.is_transactional());
+  EXPECT_EQ(h.producer_id, ProducerId(42));
+  EXPECT_EQ(h.producer_epoch, ProducerEpoch(3));
+  auto records = DecodeRecords(*marker);
+  ASSERT_TRUE(records.ok());
+  ASSERT_EQ(records->size(), 1u);
+  const std::string key = *(*records)[0].key, value = *(*records)[0].value;
+  EXPECT_EQ(key, std::string("\x00\x00\x00\x01", 4));            // version 0, type 1 = commit
+  EXPECT_EQ(value, std::string("\x00\x00\x00\x00\x00\x07", 6));  // version 0, coordinator epoch 7
+  EXPECT_EQ(Validate(*marker).kafka_error(), ErrorCode::kInvalidRecord);  // not from a client
+}
+
 }  // namespace
 }  // namespace kbench::storage
