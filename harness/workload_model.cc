@@ -41,6 +41,12 @@ double MessageSizeSpec::MeanSize() const {
   return size;
 }
 
+int32_t Workload::TotalSubscriptions() const {
+  int32_t n = 0;
+  for (int32_t t = 0; t < topics; ++t) n += SubscriptionsForTopic(t);
+  return n;
+}
+
 std::string Workload::EffectiveAcks() const {
   auto it = producer_config.find("acks");
   if (it == producer_config.end())
@@ -169,6 +175,8 @@ nlohmann::json WorkloadToJson(const Workload& w) {
       {"keyCount", w.key_count},
       {"zipfExponent", w.zipf_exponent},
       {"subscriptionsPerTopic", w.subscriptions_per_topic},
+      {"subscriptionsByTopic", w.subscriptions_by_topic},
+      {"fanOut", w.FanOut()},
       {"consumerPerSubscription", w.consumer_per_subscription},
       {"producersPerTopic", w.producers_per_topic},
       {"producerRate", w.producer_rate},

@@ -25,10 +25,11 @@ const std::vector<std::string_view> kTopLevelFields = {
     "consumerBacklogSizeGB", "testDurationMinutes", "warmupDurationMinutes",
     "useRandomizedPayloads", "randomBytesRatio", "randomizedPayloadPoolSize",
     // kbench additions
-    "description", "replicationFactor", "messageSizeDistribution", "keyCount", "zipfExponent",
-    "rateShape", "rateSteps", "testDurationSeconds", "warmupDurationSeconds", "drainTimeoutSeconds",
-    "topicConfig", "producerConfig", "consumerConfig", "latencySlo", "maxRateSearch",
-    "consumerProcessingDelayMs", "backlogPageCache", "cluster", "faults", "variants", "seed"};
+    "description", "replicationFactor", "subscriptionsByTopic", "messageSizeDistribution",
+    "keyCount", "zipfExponent", "rateShape", "rateSteps", "testDurationSeconds",
+    "warmupDurationSeconds", "drainTimeoutSeconds", "topicConfig", "producerConfig",
+    "consumerConfig", "latencySlo", "maxRateSearch", "consumerProcessingDelayMs",
+    "backlogPageCache", "cluster", "faults", "variants", "seed"};
 
 // Maps whose keys are Kafka property names containing dots: "--set producerConfig.linger.ms=5" sets
 // the key "linger.ms" inside producerConfig.
@@ -451,6 +452,36 @@ void ReadConfigs(WorkloadReader& r, const YAML::Node& doc, Workload* w) {
   r.StringMap(doc, "consumerConfig", "", &w->consumer_config);
 }
 
+void ReadSubscriptionsByTopic(WorkloadReader& r, const YAML::Node& doc, Workload* w) {
+  const YAML::Node n = doc["subscriptionsByTopic"];
+  if (!n.IsDefined() || n.IsNull()) return;
+  if (!n.IsSequence()) {
+    r.Error(n, "subscriptionsByTopic",
+            "expected a list with one subscription count per topic, got " +
+                WorkloadReader::Describe(n));
+    return;
+  }
+  if (doc["subscriptionsPerTopic"].IsDefined()) {
+    r.Error(n, "subscriptionsByTopic",
+            "give subscriptionsPerTopic or subscriptionsByTopic, not both");
+  }
+  if (n.size() != static_cast<size_t>(w->topics)) {
+    r.Error(n, "subscriptionsByTopic",
+            fmt::format("expected one count per topic ({}), got {}", w->topics, n.size()));
+  }
+  for (size_t i = 0; i < n.size(); ++i) {
+    int64_t v = 0;
+    if (!n[i].IsScalar() || !YAML::convert<int64_t>::decode(n[i], v) || v < 0 || v > 1000) {
+      r.Error(n[i], fmt::format("subscriptionsByTopic[{}]", i),
+              "expected a non-negative integer, got " + WorkloadReader::Describe(n[i]));
+      return;
+    }
+    w->subscriptions_by_topic.push_back(static_cast<int32_t>(v));
+  }
+  if (w->subscriptions_by_topic.size() != static_cast<size_t>(w->topics))
+    w->subscriptions_by_topic.clear();
+}
+
 void ReadCounts(WorkloadReader& r, const YAML::Node& doc, Workload* w) {
   if (!r.String(doc, "name", "", &w->name) && !doc["name"].IsDefined()) {
     r.Error(YAML::Node(), "name", "missing: every profile has a name");
@@ -467,6 +498,7 @@ void ReadCounts(WorkloadReader& r, const YAML::Node& doc, Workload* w) {
   r.Int32(doc, "replicationFactor", "", 1, &w->replication_factor);
   r.Int32(doc, "subscriptionsPerTopic", "", 0, &w->subscriptions_per_topic);
   r.Int32(doc, "consumerPerSubscription", "", 1, &w->consumer_per_subscription);
+  ReadSubscriptionsByTopic(r, doc, w);
   r.Int32(doc, "producersPerTopic", "", 1, &w->producers_per_topic);
   r.Bool(doc, "useRandomizedPayloads", "", &w->use_randomized_payloads);
   r.Double(doc, "randomBytesRatio", "", 0, false, &w->random_bytes_ratio);
@@ -627,7 +659,7 @@ void CheckCrossFields(WorkloadReader& r, const YAML::Node& doc, const Workload& 
               "with --bootstrap");
     }
   }
-  if (w.consumer_backlog_size_gb > 0 && w.subscriptions_per_topic == 0) {
+  if (w.consumer_backlog_size_gb > 0 && w.TotalSubscriptions() == 0) {
     r.Error(doc["consumerBacklogSizeGB"], "consumerBacklogSizeGB",
             "a backlog needs consumers: subscriptionsPerTopic is 0");
   }

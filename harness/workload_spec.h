@@ -91,6 +91,8 @@ struct Workload {
   int64_t key_count = 10'000;  // distinct keys (KEY_ROUND_ROBIN, RANDOM, ZIPF)
   double zipf_exponent = 1.0;
   int32_t subscriptions_per_topic = 1;
+  std::vector<int32_t>
+      subscriptions_by_topic;  // kbench: one count per topic (fan-out that is not whole)
   int32_t consumer_per_subscription = 1;
   int32_t producers_per_topic = 1;
   int64_t producer_rate = 0;  // msgs/s, all producers together; 0 = find the maximum
@@ -113,8 +115,17 @@ struct Workload {
 
   int32_t TotalPartitions() const { return topics * partitions_per_topic; }
   int32_t TotalProducers() const { return topics * producers_per_topic; }
-  int32_t TotalConsumers() const {
-    return topics * subscriptions_per_topic * consumer_per_subscription;
+  // Consumer groups reading topic `t` (subscriptionsByTopic when given, else
+  // subscriptionsPerTopic).
+  int32_t SubscriptionsForTopic(int32_t t) const {
+    return subscriptions_by_topic.empty() ? subscriptions_per_topic
+                                          : subscriptions_by_topic[static_cast<size_t>(t)];
+  }
+  int32_t TotalSubscriptions() const;
+  int32_t TotalConsumers() const { return TotalSubscriptions() * consumer_per_subscription; }
+  // Bytes consumed per byte produced (Kakao's out/in, 1.3-1.4).
+  double FanOut() const {
+    return topics > 0 ? static_cast<double>(TotalSubscriptions()) / topics : 0;
   }
   double TotalDurationS() const { return warmup_duration_s + test_duration_s; }
   // acks as the producer will use it ("0", "1" or "all"); librdkafka's default is all.

@@ -327,6 +327,22 @@ TEST(WorkloadSpec, CatchUpReadOptionIsChecked) {
               {"a backlog needs consumers"});
 }
 
+TEST(WorkloadSpec, SubscriptionsByTopicGivesFractionalFanOut) {
+  const std::string base =
+      "name: t\ntopics: 4\npartitionsPerTopic: 1\nmessageSize: 100\nproducerRate: 1\n"
+      "testDurationSeconds: 1\n";
+  Workload w = LoadOne(base + "subscriptionsByTopic: [2, 1, 1, 1]\nconsumerPerSubscription: 2\n");
+  EXPECT_DOUBLE_EQ(w.FanOut(), 1.25);
+  EXPECT_EQ(w.TotalConsumers(), 10);
+  EXPECT_EQ(w.SubscriptionsForTopic(0), 2);
+  ExpectError(base + "subscriptionsByTopic: [2, 1]\n",
+              {"subscriptionsByTopic: expected one count per topic (4), got 2"});
+  ExpectError(base + "subscriptionsByTopic: [2, 1, x, 1]\n",
+              {"subscriptionsByTopic[2]: expected a non-negative integer"});
+  ExpectError(base + "subscriptionsPerTopic: 1\nsubscriptionsByTopic: [1, 1, 1, 1]\n",
+              {"not both"});
+}
+
 TEST(WorkloadSpec, NotYamlOrNotAMapping) {
   ExpectError("name: [unclosed\n", {"w.yaml:", "not valid YAML"});
   ExpectError("- just\n- a list\n", {"expected a mapping of workload fields"});
