@@ -29,6 +29,7 @@
 #include "harness/clock_mapping.h"
 #include "harness/durability_audit.h"
 #include "harness/latency_recorder.h"
+#include "harness/message_sender.h"
 
 struct rd_kafka_s;
 struct rd_kafka_topic_s;
@@ -80,21 +81,21 @@ struct KafkaProducerOptions {
   const ClockMapping* clock = nullptr;         // not owned
 };
 
-class KafkaProducer {
+class KafkaProducer final : public MessageSender {
  public:
   // Fails with InvalidArgument naming the property librdkafka refused ("producerConfig.linger.ms:
   // ...").
   static Result<std::unique_ptr<KafkaProducer>> Create(const KafkaProducerOptions& options);
-  ~KafkaProducer();
+  ~KafkaProducer() override;
   KafkaProducer(const KafkaProducer&) = delete;
   KafkaProducer& operator=(const KafkaProducer&) = delete;
 
   // Hands one message to librdkafka (copied). A full local queue is waited out by polling (the send
   // loop falls behind, which shows as publish delay). key empty = no key.
   Status Send(int32_t topic, int32_t partition, std::string_view key,
-              std::span<const uint8_t> payload);
+              std::span<const uint8_t> payload) override;
   // Serves delivery reports for up to timeout_ms.
-  void Poll(int timeout_ms);
+  void Poll(int timeout_ms) override;
   // Waits until every message is acknowledged or failed; TimedOut with the count still in flight.
   Status Flush(int timeout_ms);
 
