@@ -6,6 +6,7 @@
 #include <chrono>
 #include <thread>
 
+#include "core/base/clock.h"
 #include "harness/payload_format.h"
 
 namespace kbench::harness {
@@ -235,18 +236,15 @@ void KafkaConsumer::Handle(const rd_kafka_message_s* m) {
 
 int KafkaConsumer::Poll(int timeout_ms) {
   const int64_t before = consumed();
+  // Drain what is ready, but return within about timeout_ms so the caller can stop or report on
+  // time (a slow consumer spends processing_delay_ms per message).
+  const int64_t deadline = MonoNanos() + int64_t{std::max(timeout_ms, 1)} * 1'000'000;
   rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, timeout_ms);
   while (m != nullptr) {
     Handle(m);
     rd_kafka_message_destroy(m);
-    m = rd_kafka_consumer_poll(rk_, 0);  // drain what is already here without waiting
-    if (consumed() - before >= 10'000) {
-      if (m != nullptr) {
-        Handle(m);
-        rd_kafka_message_destroy(m);
-      }
-      break;
-    }
+    if (MonoNanos() >= deadline) break;
+    m = rd_kafka_consumer_poll(rk_, 0);
   }
   return static_cast<int>(consumed() - before);
 }
@@ -271,13 +269,17 @@ Status KafkaConsumer::Close() {
 std::vector<PartitionPosition> KafkaConsumer::Positions() {
   std::vector<PartitionPosition> out;
   rd_kafka_topic_partition_list_t* assigned = nullptr;
-  if (rd_kafka_assignment(rk_, &assigned) != RD_KAFKA_RESP_ERR_NO_ERROR || assigned == nullptr)
+  if (rd_kafka_assignment(rk_, &assigned) != RD_KAFKA_RESP_ERR_NO_ERROR || assigned == nullptr) {
     return out;
+  }
   rd_kafka_position(rk_, assigned);
   for (int i = 0; i < assigned->cnt; ++i) {
     const rd_kafka_topic_partition_t& tp = assigned->elems[i];
-    if (auto idx = options_.partitions->Find(tp.topic, tp.partition))
-      out.push_back({*idx, tp.offset});
+    auto idx = options_.partitions->Find(tp.topic, tp.partition);
+    if (!idx) continue;
+    int64_t low = -1, high = -1;
+    rd_kafka_get_watermark_offsets(rk_, tp.topic, tp.partition, &low, &high);
+    out.push_back({*idx, tp.offset, high});
   }
   rd_kafka_topic_partition_list_destroy(assigned);
   return out;

@@ -129,8 +129,9 @@ struct KafkaConsumerOptions {
 };
 
 struct PartitionPosition {
-  uint32_t partition = 0;  // PartitionIndex
-  int64_t offset = -1;     // next offset to consume (-1 unknown)
+  uint32_t partition = 0;       // PartitionIndex
+  int64_t offset = -1;          // next offset to consume (< 0: nothing consumed yet)
+  int64_t high_watermark = -1;  // the log end as last seen in a fetch response (< 0: unknown)
 };
 
 class KafkaConsumer {
@@ -149,7 +150,8 @@ class KafkaConsumer {
   Status Commit();
   // Leaves the group (commits first when auto-commit is on). Idempotent.
   Status Close();
-  // Positions of the partitions currently assigned (for lag).
+  // Positions and high watermarks of the partitions currently assigned (for lag). Cheap:
+  // librdkafka's cached values, no request.
   std::vector<PartitionPosition> Positions();
 
   int64_t consumed() const { return consumed_.load(std::memory_order_relaxed); }
