@@ -31,8 +31,9 @@ class ConsumerWorker {
   // the end.
   void Run(int64_t end_ns);
   void Stop() { stop_.store(true, std::memory_order_relaxed); }
-  // Pausing (a backlog being built) keeps the thread alive without polling; the group keeps the member
-  // only for max.poll.interval.ms (librdkafka's default 300 s), which bounds a paused backlog phase.
+  // Pausing (a backlog being built) keeps the thread alive without polling; the group keeps the
+  // member only for max.poll.interval.ms (librdkafka's default 300 s), which bounds a paused
+  // backlog phase.
   void SetPaused(bool paused) { paused_.store(paused, std::memory_order_relaxed); }
 
  private:
