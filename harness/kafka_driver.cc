@@ -130,14 +130,14 @@ void KafkaProducer::OnDelivery(rd_kafka_s* /*rk*/, const rd_kafka_message_s* m, 
   const uint32_t partition = self->options_.partitions->Index(topic, m->partition);
   if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     self->errors_.Add(ErrorName(m->err));
-    if (self->options_.audit)
-      self->options_.audit->Failed(header->producer_id, partition, header->sequence);
+    for (DurabilityAudit* a : self->options_.audits)
+      a->Failed(header->producer_id, partition, header->sequence);
     return;
   }
   self->acked_.fetch_add(1, std::memory_order_relaxed);
   self->acked_bytes_.fetch_add(static_cast<int64_t>(m->len), std::memory_order_relaxed);
-  if (self->options_.audit)
-    self->options_.audit->Acked(header->producer_id, partition, header->sequence);
+  for (DurabilityAudit* a : self->options_.audits)
+    a->Acked(header->producer_id, partition, header->sequence);
   if (self->options_.publish_latency) {
     self->options_.publish_latency->Record(now_wall - header->intended_send_wall_ns);
   }

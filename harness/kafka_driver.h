@@ -76,7 +76,8 @@ struct KafkaProducerOptions {
   std::map<std::string, std::string> config;  // producerConfig, as librdkafka properties
   uint32_t producer_id = 0;
   const PartitionIndex* partitions = nullptr;  // not owned
-  DurabilityAudit* audit = nullptr;            // not owned; may be null
+  // Not owned. Every acknowledgement or failure goes to each: one audit per subscription reading the topic.
+  std::vector<DurabilityAudit*> audits;
   LatencyRecorder* publish_latency = nullptr;  // not owned; may be null
   const ClockMapping* clock = nullptr;         // not owned
 };

@@ -52,7 +52,7 @@ class KafkaDriverTest : public ::testing::Test {
     o.config = std::move(config);
     o.producer_id = 7;
     o.partitions = &partitions_;
-    o.audit = &audit_;
+    o.audits = {&audit_};
     o.publish_latency = &publish_;
     o.clock = &clock_;
     auto p = KafkaProducer::Create(o);

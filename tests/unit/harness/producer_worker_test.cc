@@ -69,7 +69,7 @@ TEST(ProducerWorker, StalledBrokerShowsAsLatencyNotAsALowerRate) {
   po.bootstrap = rd_kafka_mock_cluster_bootstraps(mock.get());
   po.config = {{"acks", "all"}, {"linger.ms", "1"}};
   po.partitions = &partitions;
-  po.audit = &audit;
+  po.audits = {&audit};
   po.publish_latency = &publish;
   po.clock = &clock;
   auto producer = KafkaProducer::Create(po);
