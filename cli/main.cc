@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/run_command.h"
 #include "core/base/build_info.h"
 
 namespace kbench::cli {
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
 
   std::vector<Subcommand> commands;
   // Subcommands are added here as the issue that makes each one real lands.
+  commands.push_back(AddRunCommand(app));
 
   try {
     app.parse(argc, argv);
