@@ -22,4 +22,9 @@ struct Subcommand {
   std::function<int()> run;     // called after a successful parse when this subcommand was chosen
 };
 
+// One per subcommand, each defined in cli/<name>_command.cc; main() registers them in this order.
+Subcommand AddRunCommand(CLI::App& app);    // kbench run PROFILE ...
+Subcommand AddSizeCommand(CLI::App& app);   // kbench size ...
+Subcommand AddProbeCommand(CLI::App& app);  // kbench probe --dir DIR ...
+
 }  // namespace kbench::cli

@@ -10,9 +10,6 @@
 
 namespace kbench::cli {
 
-Subcommand AddProbeCommand(CLI::App& app);  // cli/probe_command.cc
-Subcommand AddSizeCommand(CLI::App& app);   // cli/size_command.cc
-
 namespace {
 
 std::string VersionLine() {
@@ -30,8 +27,9 @@ int main(int argc, char** argv) {
 
   std::vector<Subcommand> commands;
   // Subcommands are added here as the issue that makes each one real lands.
-  commands.push_back(AddProbeCommand(app));
+  commands.push_back(AddRunCommand(app));
   commands.push_back(AddSizeCommand(app));
+  commands.push_back(AddProbeCommand(app));
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,288 @@
+#include "harness/kafka_driver.h"
+
+#include <fmt/format.h>
+#include <librdkafka/rdkafka.h>
+
+#include <chrono>
+#include <thread>
+
+#include "core/base/clock.h"
+#include "harness/payload_format.h"
+
+namespace kbench::harness {
+namespace {
+
+// librdkafka's error names are "Local: ..."/"Broker: ..." strings; results want Kafka's NAMES.
+std::string ErrorName(rd_kafka_resp_err_t err) {
+  std::string name = rd_kafka_err2name(err);
+  while (!name.empty() && name.front() == '_') name.erase(name.begin());
+  return name;
+}
+
+Status SetConfig(rd_kafka_conf_t* conf, const std::string& section, const std::string& key,
+                 const std::string& value) {
+  char err[512];
+  if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), err, sizeof(err)) != RD_KAFKA_CONF_OK) {
+    return Status::InvalidArgument(fmt::format("{}.{}={}: {}", section, key, value, err));
+  }
+  return Status::Ok();
+}
+
+Result<rd_kafka_conf_t*> BuildConfig(const std::string& section, const std::string& bootstrap,
+                                     const std::map<std::string, std::string>& defaults,
+                                     const std::map<std::string, std::string>& config) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  Status st = SetConfig(conf, section, "bootstrap.servers", bootstrap);
+  for (const auto& [k, v] : defaults) {
+    if (st.ok() && !config.count(k)) st = SetConfig(conf, section, k, v);
+  }
+  for (const auto& [k, v] : config) {
+    if (st.ok()) st = SetConfig(conf, section, k, v);
+  }
+  if (!st.ok()) {
+    rd_kafka_conf_destroy(conf);
+    return st;
+  }
+  return conf;
+}
+
+}  // namespace
+
+PartitionIndex::PartitionIndex(std::vector<std::string> topics, int32_t partitions_per_topic)
+    : topics_(std::move(topics)), partitions_per_topic_(partitions_per_topic) {
+  for (size_t i = 0; i < topics_.size(); ++i) by_name_[topics_[i]] = static_cast<int32_t>(i);
+}
+
+std::optional<uint32_t> PartitionIndex::Find(std::string_view topic, int32_t partition) const {
+  auto it = by_name_.find(std::string(topic));
+  if (it == by_name_.end() || partition < 0 || partition >= partitions_per_topic_)
+    return std::nullopt;
+  return Index(it->second, partition);
+}
+
+std::string PartitionIndex::Name(uint32_t index) const {
+  const uint32_t per = static_cast<uint32_t>(partitions_per_topic_);
+  return fmt::format("{}-{}", topics_[index / per], index % per);
+}
+
+void ErrorCounter::Add(std::string_view name) {
+  total_.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = counts_.find(name);
+  if (it == counts_.end()) it = counts_.emplace(std::string(name), 0).first;
+  ++it->second;
+}
+
+std::map<std::string, int64_t> ErrorCounter::Snapshot() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return {counts_.begin(), counts_.end()};
+}
+
+// ---- producer
+// ------------------------------------------------------------------------------------
+
+Result<std::unique_ptr<KafkaProducer>> KafkaProducer::Create(const KafkaProducerOptions& options) {
+  if (options.partitions == nullptr || options.clock == nullptr) {
+    return Status::InvalidArgument("KafkaProducer needs a partition index and a clock mapping");
+  }
+  KB_ASSIGN_OR_RETURN(rd_kafka_conf_t * conf, BuildConfig("producerConfig", options.bootstrap,
+                                                          {{"linger.ms", "5"}}, options.config));
+  std::unique_ptr<KafkaProducer> p(new KafkaProducer(options));
+  rd_kafka_conf_set_opaque(conf, p.get());
+  rd_kafka_conf_set_dr_msg_cb(conf, [](rd_kafka_t* rk, const rd_kafka_message_t* m, void* opaque) {
+    OnDelivery(rk, m, opaque);
+  });
+  char err[512];
+  p->rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
+  if (p->rk_ == nullptr) {
+    rd_kafka_conf_destroy(conf);
+    return Status::InvalidArgument(fmt::format("producer: {}", err));
+  }
+  for (size_t t = 0; t < options.partitions->topics().size(); ++t) {
+    // A copy of the default topic conf: topic-level properties given on the global conf (acks,
+    // message.timeout.ms, partitioner, ...) live there, and a fresh rd_kafka_topic_conf_new() would
+    // drop them.
+    rd_kafka_topic_conf_t* tconf = rd_kafka_default_topic_conf_dup(p->rk_);
+    rd_kafka_topic_conf_set_opaque(tconf, reinterpret_cast<void*>(t));
+    p->topics_.push_back(
+        rd_kafka_topic_new(p->rk_, options.partitions->topics()[t].c_str(), tconf));
+  }
+  return p;
+}
+
+KafkaProducer::~KafkaProducer() {
+  if (rk_ == nullptr) return;
+  rd_kafka_flush(rk_, 5000);
+  for (rd_kafka_topic_t* t : topics_) rd_kafka_topic_destroy(t);
+  rd_kafka_destroy(rk_);
+}
+
+void KafkaProducer::OnDelivery(rd_kafka_s* /*rk*/, const rd_kafka_message_s* m, void* opaque) {
+  auto* self = static_cast<KafkaProducer*>(opaque);
+  const int64_t now_wall = self->options_.clock->NowWall();
+  auto header = DecodePayloadHeader(static_cast<const uint8_t*>(m->payload), m->len);
+  const int32_t topic =
+      static_cast<int32_t>(reinterpret_cast<intptr_t>(rd_kafka_topic_opaque(m->rkt)));
+  if (!header.ok() || m->partition < 0) {
+    self->errors_.Add(m->err ? ErrorName(m->err) : "UNDECODABLE_DELIVERY");
+    return;
+  }
+  const uint32_t partition = self->options_.partitions->Index(topic, m->partition);
+  if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    self->errors_.Add(ErrorName(m->err));
+    for (DurabilityAudit* a : self->options_.audits)
+      a->Failed(header->producer_id, partition, header->sequence);
+    return;
+  }
+  self->acked_.fetch_add(1, std::memory_order_relaxed);
+  self->acked_bytes_.fetch_add(static_cast<int64_t>(m->len), std::memory_order_relaxed);
+  for (DurabilityAudit* a : self->options_.audits)
+    a->Acked(header->producer_id, partition, header->sequence);
+  if (self->options_.publish_latency) {
+    self->options_.publish_latency->Record(now_wall - header->intended_send_wall_ns);
+  }
+}
+
+Status KafkaProducer::Send(int32_t topic, int32_t partition, std::string_view key,
+                           std::span<const uint8_t> payload) {
+  while (true) {
+    const int rc =
+        rd_kafka_produce(topics_[static_cast<size_t>(topic)], partition, RD_KAFKA_MSG_F_COPY,
+                         const_cast<uint8_t*>(payload.data()), payload.size(),
+                         key.empty() ? nullptr : key.data(), key.size(), nullptr);
+    if (rc == 0) return Status::Ok();
+    const rd_kafka_resp_err_t err = rd_kafka_last_error();
+    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      errors_.Add(ErrorName(err));
+      return Status::Unavailable(fmt::format("produce to {}-{}: {}",
+                                             rd_kafka_topic_name(topics_[topic]), partition,
+                                             rd_kafka_err2str(err)));
+    }
+    rd_kafka_poll(rk_, 1);  // local queue full: serve deliveries until there is room
+  }
+}
+
+void KafkaProducer::Poll(int timeout_ms) { rd_kafka_poll(rk_, timeout_ms); }
+
+Status KafkaProducer::Flush(int timeout_ms) {
+  if (rd_kafka_flush(rk_, timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status::TimedOut(
+        fmt::format("{} messages still in flight after {} ms", rd_kafka_outq_len(rk_), timeout_ms));
+  }
+  return Status::Ok();
+}
+
+int64_t KafkaProducer::in_flight() const { return rd_kafka_outq_len(rk_); }
+
+// ---- consumer
+// ------------------------------------------------------------------------------------
+
+Result<std::unique_ptr<KafkaConsumer>> KafkaConsumer::Create(const KafkaConsumerOptions& options) {
+  if (options.partitions == nullptr || options.clock == nullptr) {
+    return Status::InvalidArgument("KafkaConsumer needs a partition index and a clock mapping");
+  }
+  std::map<std::string, std::string> defaults = {{"group.id", options.group_id},
+                                                 {"auto.offset.reset", "earliest"},
+                                                 {"enable.partition.eof", "false"}};
+  KB_ASSIGN_OR_RETURN(rd_kafka_conf_t * conf,
+                      BuildConfig("consumerConfig", options.bootstrap, defaults, options.config));
+  std::unique_ptr<KafkaConsumer> c(new KafkaConsumer(options));
+  char err[512];
+  c->rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
+  if (c->rk_ == nullptr) {
+    rd_kafka_conf_destroy(conf);
+    return Status::InvalidArgument(fmt::format("consumer: {}", err));
+  }
+  rd_kafka_poll_set_consumer(c->rk_);
+  rd_kafka_topic_partition_list_t* subs =
+      rd_kafka_topic_partition_list_new(static_cast<int>(options.topics.size()));
+  for (const std::string& t : options.topics)
+    rd_kafka_topic_partition_list_add(subs, t.c_str(), RD_KAFKA_PARTITION_UA);
+  const rd_kafka_resp_err_t rc = rd_kafka_subscribe(c->rk_, subs);
+  rd_kafka_topic_partition_list_destroy(subs);
+  if (rc != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status::InvalidArgument(fmt::format("subscribe: {}", rd_kafka_err2str(rc)));
+  }
+  return c;
+}
+
+KafkaConsumer::~KafkaConsumer() {
+  if (rk_ == nullptr) return;
+  (void)Close();
+  rd_kafka_destroy(rk_);
+}
+
+void KafkaConsumer::Handle(const rd_kafka_message_s* m) {
+  if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) errors_.Add(ErrorName(m->err));
+    return;
+  }
+  const int64_t now_wall = options_.clock->NowWall();
+  auto header = DecodePayloadHeader(static_cast<const uint8_t*>(m->payload), m->len);
+  const auto partition = options_.partitions->Find(rd_kafka_topic_name(m->rkt), m->partition);
+  if (!header.ok() || !partition) {
+    foreign_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  consumed_.fetch_add(1, std::memory_order_relaxed);
+  consumed_bytes_.fetch_add(static_cast<int64_t>(m->len), std::memory_order_relaxed);
+  if (options_.audit) options_.audit->Consumed(header->producer_id, *partition, header->sequence);
+  if (options_.e2e_latency) options_.e2e_latency->Record(now_wall - header->intended_send_wall_ns);
+  if (options_.processing_delay_ms > 0) {
+    std::this_thread::sleep_for(
+        std::chrono::duration<double, std::milli>(options_.processing_delay_ms));
+  }
+}
+
+int KafkaConsumer::Poll(int timeout_ms) {
+  const int64_t before = consumed();
+  // Drain what is ready, but return within about timeout_ms so the caller can stop or report on
+  // time (a slow consumer spends processing_delay_ms per message).
+  const int64_t deadline = MonoNanos() + int64_t{std::max(timeout_ms, 1)} * 1'000'000;
+  rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, timeout_ms);
+  while (m != nullptr) {
+    Handle(m);
+    rd_kafka_message_destroy(m);
+    if (MonoNanos() >= deadline) break;
+    m = rd_kafka_consumer_poll(rk_, 0);
+  }
+  return static_cast<int>(consumed() - before);
+}
+
+Status KafkaConsumer::Commit() {
+  const rd_kafka_resp_err_t rc = rd_kafka_commit(rk_, nullptr, 0);
+  if (rc != RD_KAFKA_RESP_ERR_NO_ERROR && rc != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+    return Status::Unavailable(fmt::format("commit: {}", rd_kafka_err2str(rc)));
+  }
+  return Status::Ok();
+}
+
+Status KafkaConsumer::Close() {
+  if (closed_) return Status::Ok();
+  closed_ = true;
+  const rd_kafka_resp_err_t rc = rd_kafka_consumer_close(rk_);
+  if (rc != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return Status::Unavailable(fmt::format("close: {}", rd_kafka_err2str(rc)));
+  return Status::Ok();
+}
+
+std::vector<PartitionPosition> KafkaConsumer::Positions() {
+  std::vector<PartitionPosition> out;
+  rd_kafka_topic_partition_list_t* assigned = nullptr;
+  if (rd_kafka_assignment(rk_, &assigned) != RD_KAFKA_RESP_ERR_NO_ERROR || assigned == nullptr) {
+    return out;
+  }
+  rd_kafka_position(rk_, assigned);
+  for (int i = 0; i < assigned->cnt; ++i) {
+    const rd_kafka_topic_partition_t& tp = assigned->elems[i];
+    auto idx = options_.partitions->Find(tp.topic, tp.partition);
+    if (!idx) continue;
+    int64_t low = -1, high = -1;
+    rd_kafka_get_watermark_offsets(rk_, tp.topic, tp.partition, &low, &high);
+    out.push_back({*idx, tp.offset, high});
+  }
+  rd_kafka_topic_partition_list_destroy(assigned);
+  return out;
+}
+
+}  // namespace kbench::harness

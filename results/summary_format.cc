@@ -1,0 +1,66 @@
+#include "results/summary_format.h"
+
+#include <fmt/format.h>
+
+namespace kbench::results {
+namespace {
+
+std::string Ms(const std::optional<double>& v) {
+  return v ? fmt::format("{:.2f}", *v) : std::string("-");
+}
+
+std::string LatencyRow(std::string_view name, const LatencySummary& l) {
+  return fmt::format("  {:<16} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10}\n", name, Ms(l.p50),
+                     Ms(l.p75), Ms(l.p95), Ms(l.p99), Ms(l.p999), Ms(l.p9999), Ms(l.max), l.count);
+}
+
+}  // namespace
+
+std::string PerfTestLine(const RunResult& r) {
+  const Summary& s = r.summary;
+  const LatencySummary& l = s.publish_latency_ms;
+  const double mib_per_sec = s.produced.mb_per_sec * 1e6 / (1024.0 * 1024.0);
+  return fmt::format(
+      "{} records sent, {:f} records/sec ({:.2f} MB/sec), {:.2f} ms avg latency, {} ms max "
+      "latency, {} ms 50th, "
+      "{} ms 95th, {} ms 99th, {} ms 99.9th.",
+      s.produced.messages, s.produced.msgs_per_sec, mib_per_sec, l.mean, Ms(l.max), Ms(l.p50),
+      Ms(l.p95), Ms(l.p99), Ms(l.p999));
+}
+
+std::string SummaryTable(const RunResult& r) {
+  const Summary& s = r.summary;
+  std::string out;
+  out += fmt::format("  {:<16} {:>14} {:>10} {:>14}\n", "", "messages", "MB/s", "msgs/s");
+  out += fmt::format("  {:<16} {:>14} {:>10.2f} {:>14.1f}\n", "produced", s.produced.messages,
+                     s.produced.mb_per_sec, s.produced.msgs_per_sec);
+  out += fmt::format("  {:<16} {:>14} {:>10.2f} {:>14.1f}\n", "consumed", s.consumed.messages,
+                     s.consumed.mb_per_sec, s.consumed.msgs_per_sec);
+  out += fmt::format("\n  {:<16} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10}\n",
+                     "latency (ms)", "p50", "p75", "p95", "p99", "p99.9", "p99.99", "max", "count");
+  out += LatencyRow("publish", s.publish_latency_ms);
+  out += LatencyRow("publish delay", s.publish_delay_ms);
+  out += LatencyRow("end-to-end", s.e2e_latency_ms);
+  const AuditSummary& a = s.audit;
+  out += fmt::format(
+      "\n  audit: {} acked, {} consumed, {} lost, {} duplicated, {} out of order, {} unacked "
+      "delivered{}\n",
+      a.acked, a.consumed, a.lost, a.duplicated, a.out_of_order, a.unacked_delivered,
+      a.lost == 0            ? ""
+      : LossBreaksPromise(s) ? "  LOSS: the configuration promised none"
+                             : "  (loss allowed by acks / min.insync.replicas / unclean election)");
+  if (s.slo) {
+    out += fmt::format("  SLO: {} <= {:.2f} ms: {}\n", s.slo->percentile, s.slo->target_ms,
+                       s.slo->met ? "met" : "MISSED");
+  }
+  if (s.errors.produce + s.errors.consume > 0) {
+    out += fmt::format("  errors: {} produce, {} consume", s.errors.produce, s.errors.consume);
+    for (const auto& [code, n] : s.errors.by_code) out += fmt::format(", {} {}", code, n);
+    out += "\n";
+  }
+  return out;
+}
+
+bool LossBreaksPromise(const Summary& s) { return s.audit.lost > 0 && !s.audit.loss_allowed; }
+
+}  // namespace kbench::results
