@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   commands.push_back(AddRunCommand(app));
   commands.push_back(AddSizeCommand(app));
   commands.push_back(AddProbeCommand(app));
+  commands.push_back(AddBrokerCommand(app));
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,49 @@
+#include "core/broker/api_dispatch.h"
+
+#include <algorithm>
+#include <array>
+
+namespace kbench::broker {
+namespace {
+
+using protocol::ApiKey;
+
+constexpr std::array<ApiHandlerEntry, 9> kTable = {{
+    {ApiKey::kProduce, 0, 7, &HandleProduce},
+    {ApiKey::kFetch, 0, 11, &HandleFetch},
+    {ApiKey::kListOffsets, 0, 2, &HandleListOffsets},
+    {ApiKey::kMetadata, 0, 8, &HandleMetadata},
+    {ApiKey::kApiVersions, 0, 2, &HandleApiVersions},
+    {ApiKey::kCreateTopics, 0, 4, &HandleCreateTopics},
+    {ApiKey::kDeleteTopics, 0, 1, &HandleDeleteTopics},
+    {ApiKey::kInitProducerId, 0, 1, &HandleInitProducerId},
+    {ApiKey::kOffsetForLeaderEpoch, 0, 3, &HandleOffsetForLeaderEpoch},
+}};
+
+}  // namespace
+
+std::span<const ApiHandlerEntry> DispatchTable() { return kTable; }
+
+const ApiHandlerEntry* FindHandler(protocol::ApiKey key) {
+  for (const ApiHandlerEntry& e : kTable) {
+    if (e.key == key) return &e;
+  }
+  return nullptr;
+}
+
+protocol::ApiVersionsResponse AdvertisedApiVersions() {
+  protocol::ApiVersionsResponse r;
+  for (const ApiHandlerEntry& e : kTable) {
+    const protocol::ApiSupport* api = protocol::FindApi(e.key);
+    const int16_t min =
+        api == nullptr ? e.min_version : std::max(e.min_version, api->advertised_min);
+    r.api_keys.push_back({e.key, min, e.max_version});
+  }
+  std::sort(r.api_keys.begin(), r.api_keys.end(),
+            [](const auto& a, const auto& b) { return a.api_key < b.api_key; });
+  return r;
+}
+
+void HandleApiVersions(ApiContext&, ApiCall call) { SendResponse(call, AdvertisedApiVersions()); }
+
+}  // namespace kbench::broker
