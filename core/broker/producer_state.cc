@@ -16,7 +16,7 @@ constexpr std::string_view kMagic = "kbench-producer-state";
 constexpr int kVersion = 1;
 
 bool InSequence(int32_t last_seq, int32_t next_seq) {
-  return next_seq == last_seq + 1 || (last_seq == INT32_MAX && next_seq == 0);
+  return int64_t{next_seq} == int64_t{last_seq} + 1 || (last_seq == INT32_MAX && next_seq == 0);
 }
 
 Status OutOfOrder(const storage::BatchHeader& b, std::string_view why) {
