@@ -35,6 +35,20 @@
 // Static membership (group_instance_id, JoinGroup v5): the id is stored, persisted and returned to
 // the leader, but members are handled as dynamic ones (no fencing, no rejoin without rebalance).
 // Clients that set group.instance.id work; they rebalance on restart like dynamic members.
+//
+// Wiring (the broker's dispatch table; `c` is the shared_ptr from Create, `ctx` is
+// {header.api_version, header.client_id or "", "/" + peer ip}):
+//   FindCoordinator  EncodeResponse(corr, v, c->FindCoordinator(req))
+//   Heartbeat        EncodeResponse(corr, v, c->Heartbeat(ctx, req))
+//   LeaveGroup       EncodeResponse(corr, v, c->LeaveGroup(ctx, req))
+//   OffsetFetch      EncodeResponse(corr, v, c->OffsetFetch(ctx, req))
+//   JoinGroup        auto r = std::make_shared<Responder>(std::move(responder));
+//                    c->JoinGroup(ctx, std::move(req), [r, corr, v](JoinGroupResponse resp) {
+//                      r->Send(*EncodeResponse(corr, v, resp)); });   // same for SyncGroup,
+//                                                                     // OffsetCommit
+// (a std::function must be copyable, hence the shared Responder). The handler returns at once;
+// the callback may run on the calling thread before JoinGroup returns, or later on the timer
+// thread or another handler thread. An encode failure there is a bug: close the connection.
 #pragma once
 
 #include <cstdint>

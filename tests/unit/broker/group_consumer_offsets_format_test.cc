@@ -1,6 +1,7 @@
 // The __consumer_offsets record format: Kafka's bytes, every readable version, clear errors.
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -160,6 +161,21 @@ TEST(ConsumerOffsetsFormat, EveryTruncationOfAValidValueFails) {
     std::vector<uint8_t> cut(bytes.begin(), bytes.begin() + static_cast<long>(n));
     EXPECT_FALSE(DecodeGroupMetadataValue(cut).ok()) << "truncated to " << n;
   }
+}
+
+TEST(ConsumerOffsetsFormat, RandomBytesNeverCrashTheDecoders) {
+  std::mt19937 rng(11);
+  int accepted = 0;
+  for (int round = 0; round < 20000; ++round) {
+    std::vector<uint8_t> b(rng() % 64);
+    for (uint8_t& x : b) x = static_cast<uint8_t>(rng());
+    if (!b.empty()) b[0] = 0;  // plausible versions, so the field decoders run
+    if (b.size() > 1) b[1] = static_cast<uint8_t>(rng() % 5);
+    accepted += DecodeKey(b).ok();
+    accepted += DecodeOffsetCommitValue(b).ok();
+    accepted += DecodeGroupMetadataValue(b).ok();
+  }
+  EXPECT_LT(accepted, 20000);  // mostly rejected, none crashed (ASan/UBSan builds check more)
 }
 
 }  // namespace

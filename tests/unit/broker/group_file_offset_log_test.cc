@@ -5,9 +5,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <string>
 #include <vector>
 
+#include "core/base/log.h"
 #include "core/broker/file_offset_log.h"
 #include "core/broker/file_offset_log_format.h"
 #include "tests/unit/broker/group_test_dir.h"
@@ -217,6 +219,27 @@ TEST(FileOffsetLog, CompactionKeepsTheNewestRecordsAndBoundsTheFile) {
   EXPECT_FALSE(std::filesystem::exists(path + ".compact"));
   std::vector<OffsetLogRecord> more = {Rec("z", "1")};
   EXPECT_EQ(*log->Append(more), Offset(2001));  // positions survive compaction
+}
+
+TEST(FileOffsetLog, GarbageAfterTheHeaderIsCutNeverTrusted) {
+  log::SetLevel(log::Level::kError);  // 200 truncation warnings are expected
+  TempDir dir;
+  std::mt19937 rng(7);
+  for (int round = 0; round < 200; ++round) {
+    const std::string path = dir.File("junk-" + std::to_string(round));
+    {
+      std::ofstream f(path, std::ios::binary);
+      f.write(file_offset_log_format::kMagic.data(), 8);
+      f.write("\0\0\0\1", 4);
+      const int n = static_cast<int>(rng() % 300);
+      for (int i = 0; i < n; ++i) f.put(static_cast<char>(rng()));
+    }
+    auto log = OpenOrDie(path);
+    ASSERT_NE(log, nullptr);
+    EXPECT_EQ(log->load_report().frames, 0) << "round " << round;
+    EXPECT_EQ(log->file_bytes(), static_cast<int64_t>(file_offset_log_format::kHeaderSize));
+    EXPECT_TRUE(ReplayAll(*log).empty());
+  }
 }
 
 TEST(FileOffsetLog, EmptyAppendIsRefused) {
