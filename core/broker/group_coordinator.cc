@@ -145,6 +145,50 @@ void CompleteOffsetCommit(const std::shared_ptr<GroupMetadata>& g, uint64_t seq,
   done(std::move(resp));
 }
 
+// The records of an OffsetCommit's acceptable partitions (one entry each); the others get their
+// error in `resp` (metadata too large, unknown partition).
+std::vector<OffsetLogRecord> BuildCommitRecords(const GroupCoordinatorConfig& config,
+                                                const GroupCoordinatorHooks& hooks, int64_t now,
+                                                const OffsetCommitRequest& req,
+                                                OffsetCommitResponse& resp,
+                                                std::vector<CommitEntry>& entries) {
+  std::vector<OffsetLogRecord> records;
+  for (size_t ti = 0; ti < req.topics.size(); ++ti) {
+    const OffsetCommitRequest::Topic& t = req.topics[ti];
+    for (size_t pi = 0; pi < t.partitions.size(); ++pi) {
+      const OffsetCommitRequest::Partition& p = t.partitions[pi];
+      ErrorCode& error = resp.topics[ti].partitions[pi].error_code;
+      TopicPartition tp{t.name, p.partition_index};
+      if (p.committed_metadata &&
+          p.committed_metadata->size() > static_cast<size_t>(config.offset_metadata_max_bytes)) {
+        error = E::kOffsetMetadataTooLarge;
+        continue;
+      }
+      if (hooks.partition_exists && !hooks.partition_exists(tp)) {
+        error = E::kUnknownTopicOrPartition;
+        continue;
+      }
+      consumer_offsets::OffsetCommitValue v;
+      v.offset = p.committed_offset;
+      v.leader_epoch = p.committed_leader_epoch;
+      v.metadata = p.committed_metadata.value_or("");
+      // v1 carries a client commit timestamp; v2-4 an optional retention (-1 = the default).
+      v.commit_timestamp_ms = p.commit_timestamp >= 0 ? p.commit_timestamp : now;
+      if (req.retention_time_ms >= 0) v.expire_timestamp_ms = now + req.retention_time_ms;
+      Result<std::vector<uint8_t>> key = consumer_offsets::EncodeKey(
+          consumer_offsets::OffsetCommitKey{req.group_id, t.name, p.partition_index});
+      Result<std::vector<uint8_t>> value = consumer_offsets::EncodeOffsetCommitValue(v);
+      if (!key.ok() || !value.ok()) {
+        error = E::kInvalidRequest;
+        continue;
+      }
+      records.push_back({std::move(*key), std::move(*value), now});
+      entries.push_back({ti, pi, std::move(tp), std::move(v)});
+    }
+  }
+  return records;
+}
+
 OffsetFetchResponse::Partition NoOffset(PartitionId p, ErrorCode error = E::kNone) {
   OffsetFetchResponse::Partition r;
   r.partition_index = p;
@@ -844,30 +888,34 @@ void GroupCoordinator::SyncGroup(const GroupRequestContext& /*ctx*/, SyncGroupRe
       m->sync_callback = std::move(done);
       g.pending_sync.erase(req.member_id);
       if (g.pending_sync.empty()) CancelSyncTimer(g);
-      if (g.IsLeader(req.member_id)) {
-        std::map<std::string, std::vector<uint8_t>> assignment;
-        for (auto& a : req.assignments) assignment[a.member_id] = std::move(a.assignment);
-        for (const auto& [id, member] : g.members) assignment.try_emplace(id);
-        Result<Offset> pos = StoreGroup(g, assignment);
-        if (!pos.ok()) {
-          log::Warn(kLog, "group {}: storing generation {} failed: {}", g.group_id(), g.generation,
-                    pos.status().ToString());
-          ResetAndPropagateAssignmentError(g, MapGroupStoreError(KafkaError(pos.status())), later);
-          MaybePrepareRebalance(g, "storing the assignment failed", later);
-        } else {
-          std::weak_ptr<GroupCoordinator> self = weak_from_this();
-          later.Add([self, gp = l.group, log = g.log_ptr(), pos = *pos, gen = g.generation,
-                     assignment = std::move(assignment)]() mutable {
-            log->WhenCommitted(
-                pos, [self, gp, gen, assignment = std::move(assignment)](Status s) mutable {
-                  if (auto c = self.lock()) c->OnGroupStored(gp, gen, std::move(assignment), s);
-                });
-          });
-        }
-      }
+      if (g.IsLeader(req.member_id)) StoreAssignment(l.group, req, later);
     }
   }
   later.Run();
+}
+
+void GroupCoordinator::StoreAssignment(const std::shared_ptr<GroupMetadata>& gp,
+                                       SyncGroupRequest& req, Deferred& later) {
+  GroupMetadata& g = *gp;
+  std::map<std::string, std::vector<uint8_t>> assignment;
+  for (auto& a : req.assignments) assignment[a.member_id] = std::move(a.assignment);
+  for (const auto& [id, member] : g.members) assignment.try_emplace(id);  // missing: empty
+  Result<Offset> pos = StoreGroup(g, assignment);
+  if (!pos.ok()) {
+    log::Warn(kLog, "group {}: storing generation {} failed: {}", g.group_id(), g.generation,
+              pos.status().ToString());
+    ResetAndPropagateAssignmentError(g, MapGroupStoreError(KafkaError(pos.status())), later);
+    MaybePrepareRebalance(g, "storing the assignment failed", later);
+    return;
+  }
+  // Members learn their assignment only once the generation is committed by the log.
+  std::weak_ptr<GroupCoordinator> self = weak_from_this();
+  later.Add([self, gp, log = g.log_ptr(), pos = *pos, gen = g.generation,
+             assignment = std::move(assignment)]() mutable {
+    log->WhenCommitted(pos, [self, gp, gen, assignment = std::move(assignment)](Status s) mutable {
+      if (auto c = self.lock()) c->OnGroupStored(gp, gen, std::move(assignment), s);
+    });
+  });
 }
 
 HeartbeatResponse GroupCoordinator::Heartbeat(const GroupRequestContext& /*ctx*/,
@@ -996,60 +1044,25 @@ void GroupCoordinator::OffsetCommit(const GroupRequestContext& /*ctx*/, OffsetCo
 void GroupCoordinator::StoreOffsets(const std::shared_ptr<GroupMetadata>& gp,
                                     const OffsetCommitRequest& req, OffsetCommitResponse resp,
                                     OffsetCommitCallback done, Deferred& later) {
-  GroupMetadata& g = *gp;
-  const int64_t now = timer_->WallMs();
   std::vector<CommitEntry> entries;
-  std::vector<OffsetLogRecord> records;
-  for (size_t ti = 0; ti < req.topics.size(); ++ti) {
-    const OffsetCommitRequest::Topic& t = req.topics[ti];
-    for (size_t pi = 0; pi < t.partitions.size(); ++pi) {
-      const OffsetCommitRequest::Partition& p = t.partitions[pi];
-      ErrorCode& error = resp.topics[ti].partitions[pi].error_code;
-      TopicPartition tp{t.name, p.partition_index};
-      if (p.committed_metadata &&
-          p.committed_metadata->size() > static_cast<size_t>(config_.offset_metadata_max_bytes)) {
-        error = E::kOffsetMetadataTooLarge;
-        continue;
-      }
-      if (hooks_.partition_exists && !hooks_.partition_exists(tp)) {
-        error = E::kUnknownTopicOrPartition;
-        continue;
-      }
-      consumer_offsets::OffsetCommitValue v;
-      v.offset = p.committed_offset;
-      v.leader_epoch = p.committed_leader_epoch;
-      v.metadata = p.committed_metadata.value_or("");
-      // v1 carries a client commit timestamp; v2-4 an optional retention (-1 = the default).
-      v.commit_timestamp_ms = p.commit_timestamp >= 0 ? p.commit_timestamp : now;
-      if (req.retention_time_ms >= 0) v.expire_timestamp_ms = now + req.retention_time_ms;
-      Result<std::vector<uint8_t>> key = consumer_offsets::EncodeKey(
-          consumer_offsets::OffsetCommitKey{req.group_id, t.name, p.partition_index});
-      Result<std::vector<uint8_t>> value = consumer_offsets::EncodeOffsetCommitValue(v);
-      if (!key.ok() || !value.ok()) {
-        error = E::kInvalidRequest;
-        continue;
-      }
-      records.push_back({std::move(*key), std::move(*value), now});
-      entries.push_back({ti, pi, std::move(tp), std::move(v)});
-    }
-  }
+  std::vector<OffsetLogRecord> records =
+      BuildCommitRecords(config_, hooks_, timer_->WallMs(), req, resp, entries);
   if (records.empty()) {
     later.Add(
         [done = std::move(done), resp = std::move(resp)]() mutable { done(std::move(resp)); });
     return;
   }
-  const uint64_t seq = g.NextAppendSeq();
-  Result<Offset> pos = g.log().Append(records);
+  // In flight until the completion: retention leaves these partitions alone meanwhile.
+  for (const CommitEntry& e : entries) ++gp->pending_commits[e.tp];
+  const uint64_t seq = gp->NextAppendSeq();
+  Result<Offset> pos = gp->log().Append(records);
   if (!pos.ok()) {
-    Status failed = pos.status();
     later.Add([gp, seq, entries = std::move(entries), resp = std::move(resp),
-               done = std::move(done), failed]() mutable {
+               done = std::move(done), failed = pos.status()]() mutable {
       CompleteOffsetCommit(gp, seq, entries, std::move(resp), failed, done);
     });
-    for (const CommitEntry& e : entries) ++g.pending_commits[e.tp];  // undone by the completion
     return;
   }
-  for (const CommitEntry& e : entries) ++g.pending_commits[e.tp];
   later.Add([gp, seq, pos = *pos, entries = std::move(entries), resp = std::move(resp),
              done = std::move(done)]() mutable {
     gp->log().WhenCommitted(pos, [gp, seq, entries = std::move(entries), resp = std::move(resp),

@@ -224,6 +224,9 @@ class GroupCoordinator : public std::enable_shared_from_this<GroupCoordinator> {
   // Appends the group's metadata record; returns the log position or the append error.
   Result<Offset> StoreGroup(GroupMetadata& g,
                             const std::map<std::string, std::vector<uint8_t>>& assignment);
+  // The leader's SyncGroup: stores the generation; members are answered when the log commits it.
+  void StoreAssignment(const std::shared_ptr<GroupMetadata>& g, protocol::SyncGroupRequest& req,
+                       Deferred& later);
   void OnGroupStored(const std::shared_ptr<GroupMetadata>& g, int32_t generation,
                      std::map<std::string, std::vector<uint8_t>> assignment, Status status);
 
