@@ -495,7 +495,8 @@ bool GroupCoordinator::AcceptJoiningMember(const GroupMetadata& g,
     }
     case S::kCompletingRebalance:
     case S::kStable:
-      return g.Has(member_id) || g.size() < max;
+      // A pending member (it holds a MEMBER_ID_REQUIRED id) already counts in size().
+      return g.Has(member_id) || g.pending_members.contains(member_id) || g.size() < max;
   }
   return false;
 }

@@ -437,6 +437,22 @@ TEST_F(GroupCoordinatorTest, GroupMaxSizeRefusesExtraMembers) {
   EXPECT_EQ(Describe("g").state, GroupState::kStable);
 }
 
+TEST_F(GroupCoordinatorTest, GroupMaxSizeCountsPendingMembersButLetsThemJoin) {
+  config_.group_max_size = 2;
+  Restart();
+  std::vector<FormedMember> m = FormGroup("g", 1);
+  std::string second = RequestMemberId("g");  // the group is now full: 1 member + 1 pending
+  JoinSlot third = Join("g", "");
+  ASSERT_TRUE(third.ready());
+  EXPECT_EQ(third->error_code, E::kGroupMaxSizeReached);
+  JoinSlot j2 = Join("g", second);  // the pending member itself is let in
+  EXPECT_FALSE(j2.ready());
+  JoinSlot j1 = Join("g", m[0].id);
+  ASSERT_TRUE(j1.ready() && j2.ready());
+  EXPECT_EQ(j2->error_code, E::kNone);
+  EXPECT_EQ(j1->members.size(), 2u);
+}
+
 TEST_F(GroupCoordinatorTest, SecondJoinWhileTheFirstWaitsAnswersTheFirst) {
   std::vector<FormedMember> m = FormGroup("g", 2);
   JoinSlot first = Join("g", m[0].id);
