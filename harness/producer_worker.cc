@@ -36,6 +36,10 @@ ProducerWorker::ProducerWorker(const Workload& w, const ProducerWorkerOptions& o
                static_cast<int32_t>(o.producer_id) % w.partitions_per_topic),
       next_sequence_(static_cast<size_t>(w.partitions_per_topic), 0) {}
 
+void ProducerWorker::Reschedule(const SendScheduleOptions& schedule, int64_t start_ns) {
+  pacer_ = Pacer(SendSchedule(schedule, start_ns), options_.pacer_clock);
+}
+
 Status ProducerWorker::Run(int64_t end_ns) {
   PacedSend send;
   std::string key;

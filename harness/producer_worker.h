@@ -48,6 +48,9 @@ class ProducerWorker {
   // the sender refuses a message (returned). Serves the sender's callbacks between sends.
   Status Run(int64_t end_ns);
   void Stop() { stop_.store(true, std::memory_order_relaxed); }
+  // Replaces the schedule (between runs, not during one): the max-rate search holds one rate per
+  // step. Sequences continue, so the audit sees one dense stream per (producer, partition).
+  void Reschedule(const SendScheduleOptions& schedule, int64_t start_ns);
 
   int64_t sent() const { return sent_.load(std::memory_order_relaxed); }
   int64_t sent_bytes() const { return sent_bytes_.load(std::memory_order_relaxed); }
@@ -56,7 +59,7 @@ class ProducerWorker {
   ProducerWorker(const Workload& w, const ProducerWorkerOptions& o, PayloadGenerator payloads);
 
   ProducerWorkerOptions options_;
-  Pacer pacer_;
+  Pacer pacer_;  // reassigned by Reschedule
   PayloadGenerator payloads_;
   KeyGenerator keys_;
   PartitionChooser chooser_;

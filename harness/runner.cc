@@ -6,7 +6,9 @@
 #include <atomic>
 #include <chrono>
 #include <ctime>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -17,6 +19,7 @@
 #include "harness/kafka_admin.h"
 #include "harness/kafka_driver.h"
 #include "harness/lag_evaluator.h"
+#include "harness/max_rate_search.h"
 #include "harness/producer_worker.h"
 #include "harness/progress.h"
 #include "harness/run_metrics.h"
@@ -42,10 +45,6 @@ std::string RandomSuffix() {
 }
 
 Status CheckSupported(const Workload& w) {
-  if (w.producer_rate == 0 && w.rate_shape != RateShape::kSteps) {
-    return Status::Unsupported(
-        "producerRate 0 (maximum-rate search) is not in this build yet; give a rate");
-  }
   if (!w.faults.empty()) {
     return Status::Unsupported(
         "fault schedules need the embedded cluster, which is not in this build yet");
@@ -66,7 +65,21 @@ class Run {
  private:
   Status Prepare();
   Status StartConsumers();
-  Status StartProducers();
+  Status CreateProducers();
+  // One phase of producing: every producer follows `schedule(id)` from now for duration_s (the
+  // workload's own schedule when nullopt). The collector closes intervals meanwhile; `measuring(t)`
+  // says which belong to the measurement phase; `step` (optional) accumulates the SLO metric after
+  // `settle_s`.
+  struct StepAccumulator {
+    double settle_s = 0;
+    results::HdrHistogram slo_metric;
+    int64_t acked_at_settle = -1, lag_at_settle = 0;
+    double settle_t = 0;
+  };
+  Status RunPhase(std::optional<double> total_rate, double duration_s, const std::string& name,
+                  const std::function<bool(double)>& measuring, StepAccumulator* step);
+  Status SearchMaxRate(double* found);
+  int64_t TotalAcked() const;
   RunCounters Counters() const;
   std::map<std::string, int64_t> LagByPartition();
   void FeedLagEvaluator();
@@ -93,6 +106,8 @@ class Run {
   std::vector<int32_t> producer_topic_;
   std::atomic<int> producers_running_{0};
   std::vector<Status> producer_status_;
+  int64_t next_interval_ = 0;
+  std::optional<results::MaxRateResult> max_rate_;
   std::unique_ptr<ProgressLine> progress_;
   int64_t start_mono_ = 0;
   int32_t brokers_ = 0;
@@ -161,8 +176,7 @@ Status Run::StartConsumers() {
   return Status::Ok();
 }
 
-Status Run::StartProducers() {
-  const int64_t end = start_mono_ + static_cast<int64_t>(w_.TotalDurationS() * 1e9);
+Status Run::CreateProducers() {
   uint32_t id = 0;
   for (int32_t t = 0; t < w_.topics; ++t) {
     std::vector<DurabilityAudit*> audits;
@@ -192,14 +206,110 @@ Status Run::StartProducers() {
       producer_topic_.push_back(t);
     }
   }
-  producer_status_.resize(producer_workers_.size());
+  return Status::Ok();
+}
+
+int64_t Run::TotalAcked() const {
+  int64_t n = 0;
+  for (const auto& p : producers_) n += p->acked();
+  return n;
+}
+
+Status Run::RunPhase(std::optional<double> total_rate, double duration_s, const std::string& name,
+                     const std::function<bool(double)>& measuring, StepAccumulator* step) {
+  const int64_t phase_start = MonoNanos();
+  const int64_t phase_end = phase_start + static_cast<int64_t>(duration_s * 1e9);
+  // Every phase's schedule starts with the phase, so schedule and end agree.
+  Workload at_rate = w_;
+  if (total_rate) {
+    at_rate.producer_rate = static_cast<int64_t>(*total_rate);
+    if (at_rate.rate_shape == RateShape::kSteps) at_rate.rate_shape = RateShape::kConstant;
+  }
+  for (size_t i = 0; i < producer_workers_.size(); ++i) {
+    producer_workers_[i]->Reschedule(ProducerSchedule(at_rate, static_cast<uint32_t>(i)),
+                                     phase_start);
+  }
+  producer_status_.assign(producer_workers_.size(), Status::Ok());
+  producer_threads_.clear();
   producers_running_ = static_cast<int>(producer_workers_.size());
   for (size_t i = 0; i < producer_workers_.size(); ++i) {
-    producer_threads_.emplace_back([this, i, end] {
-      producer_status_[i] = producer_workers_[i]->Run(end);
+    producer_threads_.emplace_back([this, i, phase_end] {
+      producer_status_[i] = producer_workers_[i]->Run(phase_end);
       producers_running_.fetch_sub(1);
     });
   }
+  const int64_t interval_ns = o_.interval_ms * kNanosPerMs;
+  Status st;
+  while (st.ok() && producers_running_.load() > 0) {
+    std::this_thread::sleep_until(
+        std::chrono::steady_clock::time_point(std::chrono::nanoseconds(next_interval_)));
+    next_interval_ += interval_ns;
+    const double t = static_cast<double>(MonoNanos() - start_mono_) / 1e9;
+    st = CloseInterval(measuring(t), t, name);
+    const double in_phase = static_cast<double>(MonoNanos() - phase_start) / 1e9;
+    if (st.ok() && step != nullptr && in_phase >= step->settle_s) {
+      if (step->acked_at_settle < 0) {
+        step->acked_at_settle = TotalAcked();
+        step->lag_at_settle = metrics_->timeseries().lag_messages.back();
+        step->settle_t = t;
+      } else {
+        const Metric m = w_.latency_slo.metric == SloMetric::kPublish ? Metric::kPublishLatency
+                                                                      : Metric::kE2eLatency;
+        st = step->slo_metric.Add(metrics_->last_interval(m));
+      }
+    }
+  }
+  for (auto& thread : producer_threads_) {
+    if (thread.joinable()) thread.join();
+  }
+  for (const Status& ps : producer_status_) {
+    if (st.ok() && !ps.ok()) st = ps;
+  }
+  return st;
+}
+
+// Holds each probed rate for stepSeconds (the first fifth settles and is not judged).
+Status Run::SearchMaxRate(double* found) {
+  const MaxRateSearch& cfg = w_.max_rate_search;
+  MaxRateSearcher searcher(cfg, w_.latency_slo);
+  results::MaxRateResult result;
+  result.slo_percentile = w_.latency_slo.percentile;
+  result.slo_ms = w_.latency_slo.ms;
+  while (auto rate = searcher.NextRate()) {
+    StepAccumulator acc;
+    acc.settle_s = cfg.step_seconds / 5;
+    KB_RETURN_IF_ERROR(RunPhase(
+        *rate, cfg.step_seconds, fmt::format("max-rate {:.0f}/s", *rate),
+        [](double) { return false; }, &acc));
+    const double t = static_cast<double>(MonoNanos() - start_mono_) / 1e9;
+    MaxRateStepResult step;
+    step.target_rate = *rate;
+    const double judged_s = std::max(t - acc.settle_t, 1e-3);
+    step.achieved_rate = acc.acked_at_settle < 0
+                             ? 0
+                             : static_cast<double>(TotalAcked() - acc.acked_at_settle) / judged_s;
+    if (!acc.slo_metric.empty()) {
+      step.percentile_ms = static_cast<double>(std::min(
+                               acc.slo_metric.ValueAtPercentile(w_.latency_slo.percentile_value),
+                               acc.slo_metric.Max())) /
+                           1e6;
+    }
+    step.backlog_growth = metrics_->timeseries().lag_messages.back() - acc.lag_at_settle;
+    searcher.Report(step);
+    const MaxRateStepResult& judged = searcher.steps().back();
+    results::MaxRateStep out;
+    out.target_msgs_per_sec = judged.target_rate;
+    out.achieved_msgs_per_sec = judged.achieved_rate;
+    if (!acc.slo_metric.empty())
+      out.p99_ms = static_cast<double>(acc.slo_metric.ValueAtPercentile(99.0)) / 1e6;
+    out.backlog_growth_msgs = judged.backlog_growth;
+    out.held = judged.held;
+    result.steps.push_back(out);
+  }
+  *found = searcher.found();
+  result.found_msgs_per_sec = *found;
+  result.found_mb_per_sec = *found * w_.message_size.MeanSize() / 1e6;
+  max_rate_ = result;
   return Status::Ok();
 }
 
@@ -238,7 +348,7 @@ Status Run::CloseInterval(bool measuring, double elapsed_s, const std::string& p
   if (progress_) {
     const results::TimeSeries& ts = metrics_->timeseries();
     ProgressSample s;
-    s.phase = phase;
+    s.phase = phase == "run" ? (measuring ? "measure" : "warmup") : phase;
     s.elapsed_s = elapsed_s;
     s.total_s = w_.TotalDurationS();
     s.produced_msgs_per_sec = ts.produced_msgs_per_sec.back();
@@ -279,34 +389,39 @@ Result<results::RunResult> Run::Execute() {
   KB_RETURN_IF_ERROR(Prepare());
   const int64_t start_wall_ms = WallMillis();
   start_mono_ = MonoNanos();
-  Status st = StartConsumers();
-  if (st.ok()) st = StartProducers();
-  const int64_t interval_ns = o_.interval_ms * kNanosPerMs;
-  int64_t next = start_mono_ + interval_ns;
+  next_interval_ = start_mono_ + o_.interval_ms * kNanosPerMs;
   auto elapsed = [&] { return static_cast<double>(MonoNanos() - start_mono_) / 1e9; };
-  // Warm-up and measurement: until every producer has finished its schedule.
-  while (st.ok() && producers_running_.load() > 0) {
-    std::this_thread::sleep_until(
-        std::chrono::steady_clock::time_point(std::chrono::nanoseconds(next)));
-    next += interval_ns;
-    const double t = elapsed();
-    const bool measuring = t > w_.warmup_duration_s + 1e-3;
-    st = CloseInterval(measuring, t, measuring ? "measure" : "warmup");
-  }
-  for (auto& thread : producer_threads_) {
-    if (thread.joinable()) thread.join();
-  }
-  for (const Status& ps : producer_status_) {
-    if (st.ok() && !ps.ok()) st = ps;
+  Status st = StartConsumers();
+  if (st.ok()) st = CreateProducers();
+  const double warmup = w_.warmup_duration_s;
+  if (st.ok() && w_.producer_rate == 0 && w_.rate_shape != RateShape::kSteps) {
+    // Max-rate mode: warm up at the floor, search, then measure at the rate found (the floor if
+    // none held).
+    const double floor_rate = w_.max_rate_search.min_rate;
+    if (warmup > 0)
+      st = RunPhase(
+          floor_rate, warmup, "warmup", [](double) { return false; }, nullptr);
+    double found = 0;
+    if (st.ok()) st = SearchMaxRate(&found);
+    if (st.ok())
+      st = RunPhase(
+          found > 0 ? found : floor_rate, w_.test_duration_s, "measure",
+          [](double) { return true; }, nullptr);
+  } else if (st.ok()) {
+    // The workload's own schedule from the start: warm-up, then measurement.
+    st = RunPhase(
+        std::nullopt, w_.TotalDurationS(), "run", [warmup](double t) { return t > warmup + 1e-3; },
+        nullptr);
   }
   // Drain: acknowledgements first, then let consumers catch up, bounded by drainTimeoutSeconds.
   const int64_t drain_end = MonoNanos() + static_cast<int64_t>(w_.drain_timeout_s * 1e9);
-  for (auto& p : producers_)
+  for (auto& p : producers_) {
     (void)p->Flush(static_cast<int>(std::max<int64_t>(0, (drain_end - MonoNanos()) / kNanosPerMs)));
+  }
   while (st.ok() && MonoNanos() < drain_end && !Drained()) {
     std::this_thread::sleep_until(
-        std::chrono::steady_clock::time_point(std::chrono::nanoseconds(next)));
-    next += interval_ns;
+        std::chrono::steady_clock::time_point(std::chrono::nanoseconds(next_interval_)));
+    next_interval_ += o_.interval_ms * kNanosPerMs;
     st = CloseInterval(false, elapsed(), "drain");
   }
   Stop();
@@ -373,6 +488,7 @@ results::RunResult Run::Assemble(int64_t start_wall_ms, int64_t end_wall_ms, dou
       g.partitions[partition] = std::string(PartitionLagStatusName(status));
     r.lag_status[group] = g;
   }
+  r.max_rate = max_rate_;
   return r;
 }
 

@@ -10,6 +10,7 @@
 #include "harness/durability_audit.h"
 #include "harness/latency_recorder.h"
 #include "harness/payload_generator.h"
+#include "harness/producer_worker.h"
 #include "harness/send_scheduler.h"
 #include "results/hdr_encoding.h"
 #include "results/hdr_histogram.h"
@@ -124,6 +125,58 @@ void BM_EncodeIntervalHistogram(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(results::EncodeHdrV2Base64(h));
 }
 BENCHMARK(BM_EncodeIntervalHistogram);
+
+// A sender that acknowledges at once: what a delivery report does (decode, audit, publish latency),
+// with no network or broker, so the loop's rate is the harness's own ceiling per producer thread.
+class InstantAckSender final : public harness::MessageSender {
+ public:
+  InstantAckSender(harness::DurabilityAudit* audit, harness::LatencyRecorder* latency,
+                   const harness::ClockMapping* clock)
+      : audit_(audit), latency_(latency), clock_(clock) {}
+  Status Send(int32_t, int32_t partition, std::string_view,
+              std::span<const uint8_t> payload) override {
+    auto h = harness::DecodePayloadHeader(payload.data(), payload.size());
+    audit_->Acked(h->producer_id, static_cast<uint32_t>(partition), h->sequence);
+    latency_->Record(clock_->NowWall() - h->intended_send_wall_ns);
+    return Status::Ok();
+  }
+  void Poll(int) override {}
+
+ private:
+  harness::DurabilityAudit* audit_;
+  harness::LatencyRecorder* latency_;
+  const harness::ClockMapping* clock_;
+};
+
+// One producer thread of the open-loop send loop at a rate it cannot reach (always behind, never
+// sleeping): 100 B messages over 6 partitions, publish delay, publish latency and the audit all
+// recorded.
+void BM_ProducerLoopInstantAck100B(benchmark::State& state) {
+  harness::Workload w;
+  w.message_size.size = 100;
+  w.partitions_per_topic = 6;
+  w.producer_rate = 1'000'000'000;
+  harness::DurabilityAudit audit;
+  harness::LatencyRecorder latency, delay;
+  harness::ClockMapping clock;
+  InstantAckSender sender(&audit, &latency, &clock);
+  harness::ProducerWorkerOptions o;
+  o.sender = &sender;
+  o.clock = &clock;
+  o.pacer_clock = harness::SystemPacerClock::Get();
+  o.publish_delay = &delay;
+  o.start_ns = MonoNanos();
+  auto worker = harness::ProducerWorker::Create(w, o);
+  int64_t sent = 0;
+  for (auto _ : state) {
+    const int64_t before = (*worker)->sent();
+    (void)(*worker)->Run(MonoNanos() + 10'000'000);  // 10 ms slices
+    sent += (*worker)->sent() - before;
+  }
+  state.counters["msgs"] =
+      benchmark::Counter(static_cast<double>(sent), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_ProducerLoopInstantAck100B)->UseRealTime();
 
 }  // namespace
 }  // namespace kbench

@@ -123,10 +123,50 @@ TEST_F(RunnerTest, LossAllowedFollowsTheConfiguration) {
   EXPECT_EQ(r->summary.audit.consumed, 400);
 }
 
+TEST_F(RunnerTest, MaxRateSearchRecordsItsStepsAndMeasuresAtTheRateFound) {
+  rd_kafka_mock_topic_create(mock_, "kbm-0", 3, 3);
+  const Workload w = Load(
+      kProfile, {"producerRate=0", "latencySlo={percentile: p99, ms: 60000, metric: publish}",
+                 "maxRateSearch={minRate: 100, maxRate: 800, stepSeconds: 1.5, precision: 0.2}",
+                 "warmupDurationSeconds=3", "testDurationSeconds=1"});
+  RunnerOptions o = Options("kbm");
+  o.interval_ms = 250;  // short steps need short intervals to be judged on
+  auto r = RunWorkload(w, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_TRUE(r->max_rate.has_value());
+  const results::MaxRateResult& m = *r->max_rate;
+  ASSERT_EQ(m.steps.size(),
+            4u);  // 100, 200, 400, 800: every step holds a 60 s SLO; 800 is the ceiling
+  EXPECT_EQ(m.steps[0].target_msgs_per_sec, 100);
+  EXPECT_EQ(m.steps[3].target_msgs_per_sec, 800);
+  for (const results::MaxRateStep& s : m.steps) EXPECT_TRUE(s.held) << s.target_msgs_per_sec;
+  EXPECT_EQ(m.found_msgs_per_sec, 800);
+  EXPECT_EQ(r->summary.audit.lost, 0);
+  EXPECT_EQ(r->summary.audit.acked, r->summary.audit.consumed);
+  // 3 s warm-up at 100/s + 1.5 s at each of 100, 200, 400, 800 + 1 s measured at 800.
+  EXPECT_EQ(r->summary.audit.acked, 300 + 150 + 300 + 600 + 1200 + 800);
+}
+
+TEST_F(RunnerTest, MaxRateSearchReportsZeroWhenEvenTheFloorMissesTheSlo) {
+  rd_kafka_mock_topic_create(mock_, "kbz-0", 3, 3);
+  const Workload w = Load(
+      kProfile, {"producerRate=0", "latencySlo={percentile: p99, ms: 0.000001, metric: publish}",
+                 "maxRateSearch={minRate: 100, maxRate: 800, stepSeconds: 1.5}",
+                 "warmupDurationSeconds=0", "testDurationSeconds=1"});
+  RunnerOptions o = Options("kbz");
+  o.interval_ms = 250;
+  auto r = RunWorkload(w, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_TRUE(r->max_rate.has_value());
+  EXPECT_EQ(r->max_rate->steps.size(), 1u);
+  EXPECT_FALSE(r->max_rate->steps[0].held);
+  EXPECT_EQ(r->max_rate->found_msgs_per_sec, 0);
+  ASSERT_TRUE(r->summary.slo.has_value());
+  EXPECT_FALSE(r->summary.slo->met);
+}
+
 TEST_F(RunnerTest, RefusesWhatItCannotRunYet) {
   RunnerOptions o = Options("kbx");
-  EXPECT_EQ(RunWorkload(Load(kProfile, {"producerRate=0", "latencySlo.ms=5"}), o).status().code(),
-            StatusCode::kUnsupported);
   EXPECT_EQ(
       RunWorkload(
           Load(std::string(kProfile) + "faults: [{atSeconds: 1, action: crash, broker: 1}]\n"), o)
