@@ -25,6 +25,7 @@ struct ApiCall {
   protocol::RequestBody body;
   FrameBuffer frame;  // owns the bytes views in header/body point into
   Responder responder;
+  std::shared_ptr<const std::string> peer;  // the client's "host:port"; may be null
 
   template <typename T>
   T& Body() {

@@ -6,6 +6,7 @@
 #include "core/base/strong_int.h"
 #include "core/broker/admin_executor.h"
 #include "core/broker/broker_config.h"
+#include "core/broker/group_coordinator.h"
 #include "core/broker/metadata_store.h"
 #include "core/broker/producer_id_manager.h"
 #include "core/broker/replica_manager.h"
@@ -20,6 +21,7 @@ struct ApiContext {
   TopicAdmin* topics = nullptr;
   ProducerIdManager* producer_ids = nullptr;
   AdminExecutor* admin = nullptr;  // blocking work (topic changes, producer-id blocks)
+  GroupCoordinator* groups = nullptr;
 };
 
 }  // namespace kbench::broker

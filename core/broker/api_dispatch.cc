@@ -8,11 +8,18 @@ namespace {
 
 using protocol::ApiKey;
 
-constexpr std::array<ApiHandlerEntry, 9> kTable = {{
+constexpr std::array<ApiHandlerEntry, 16> kTable = {{
     {ApiKey::kProduce, 0, 7, &HandleProduce},
     {ApiKey::kFetch, 0, 11, &HandleFetch},
     {ApiKey::kListOffsets, 0, 2, &HandleListOffsets},
     {ApiKey::kMetadata, 0, 8, &HandleMetadata},
+    {ApiKey::kOffsetCommit, 0, 7, &HandleOffsetCommit},
+    {ApiKey::kOffsetFetch, 0, 5, &HandleOffsetFetch},
+    {ApiKey::kFindCoordinator, 0, 2, &HandleFindCoordinator},
+    {ApiKey::kJoinGroup, 0, 5, &HandleJoinGroup},
+    {ApiKey::kHeartbeat, 0, 3, &HandleHeartbeat},
+    {ApiKey::kLeaveGroup, 0, 1, &HandleLeaveGroup},
+    {ApiKey::kSyncGroup, 0, 3, &HandleSyncGroup},
     {ApiKey::kApiVersions, 0, 2, &HandleApiVersions},
     {ApiKey::kCreateTopics, 0, 4, &HandleCreateTopics},
     {ApiKey::kDeleteTopics, 0, 1, &HandleDeleteTopics},

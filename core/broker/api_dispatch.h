@@ -49,5 +49,13 @@ void HandleCreateTopics(ApiContext& ctx, ApiCall call);
 void HandleDeleteTopics(ApiContext& ctx, ApiCall call);
 void HandleInitProducerId(ApiContext& ctx, ApiCall call);
 void HandleOffsetForLeaderEpoch(ApiContext& ctx, ApiCall call);
+// Consumer groups (groups_handler.cc), answered by the GroupCoordinator.
+void HandleFindCoordinator(ApiContext& ctx, ApiCall call);
+void HandleJoinGroup(ApiContext& ctx, ApiCall call);
+void HandleSyncGroup(ApiContext& ctx, ApiCall call);
+void HandleHeartbeat(ApiContext& ctx, ApiCall call);
+void HandleLeaveGroup(ApiContext& ctx, ApiCall call);
+void HandleOffsetCommit(ApiContext& ctx, ApiCall call);
+void HandleOffsetFetch(ApiContext& ctx, ApiCall call);
 
 }  // namespace kbench::broker

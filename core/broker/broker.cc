@@ -4,6 +4,7 @@
 
 #include "core/base/clock.h"
 #include "core/base/log.h"
+#include "core/broker/partition_offset_log.h"
 
 namespace kbench::broker {
 
@@ -53,11 +54,17 @@ Status Broker::Start() {
   producer_ids_ = std::make_unique<ProducerIdManager>(metadata_.get());
   topics_ = std::make_unique<TopicAdmin>(&config_, metadata_.get(), replicas_.get(), logs_.get());
   RegisterSelf(config_.network.listener);
+  KB_RETURN_IF_ERROR(StartGroupCoordinator());
   KB_RETURN_IF_ERROR(topics_->LoadPartitions());
   KB_RETURN_IF_ERROR(topics_->EnsureOffsetsTopic());
 
-  apis_ = std::make_unique<KafkaApis>(ApiContext{&config_, metadata_.get(), replicas_.get(),
-                                                 topics_.get(), producer_ids_.get(), admin_.get()});
+  apis_ = std::make_unique<KafkaApis>(ApiContext{.config = &config_,
+                                                 .metadata = metadata_.get(),
+                                                 .replicas = replicas_.get(),
+                                                 .topics = topics_.get(),
+                                                 .producer_ids = producer_ids_.get(),
+                                                 .admin = admin_.get(),
+                                                 .groups = groups_.get()});
   SocketServerConfig network = config_.network;
   network.name = name + ".net";
   server_ = std::make_unique<SocketServer>(network, apis_.get());
@@ -69,6 +76,52 @@ Status Broker::Start() {
             config_.node_id.value(), replicas_->Partitions().size(),
             server_->bound_address().ToString(), advertised_address().ToString());
   return Status::Ok();
+}
+
+Status Broker::StartGroupCoordinator() {
+  GroupCoordinatorConfig config = config_.groups;
+  config.broker_id = config_.node_id;
+  if (std::optional<TopicRecord> offsets = metadata_->GetTopic(kConsumerOffsetsTopic)) {
+    const auto existing = static_cast<int32_t>(offsets->partitions.size());
+    if (existing != config.offsets_topic_num_partitions) {
+      // Groups must keep mapping to the partitions their offsets are in (Kafka has the same rule).
+      log::Warn("broker", "{} has {} partitions; offsets.topic.num.partitions = {} is ignored",
+                kConsumerOffsetsTopic, existing, config.offsets_topic_num_partitions);
+      config.offsets_topic_num_partitions = existing;
+      config_.groups.offsets_topic_num_partitions = existing;
+    }
+  }
+  GroupCoordinatorHooks hooks;
+  hooks.leader_of = [this](PartitionId p) -> std::optional<CoordinatorEndpoint> {
+    std::optional<PartitionState> state = metadata_->GetPartitionState(kConsumerOffsetsTopic, p);
+    if (!state) return std::nullopt;
+    std::optional<BrokerEndpoint> leader = metadata_->GetBroker(state->leader);
+    if (!leader) return std::nullopt;
+    return CoordinatorEndpoint{leader->id, leader->host, leader->port};
+  };
+  hooks.partition_exists = [this](const TopicPartition& tp) {
+    return metadata_->GetPartitionState(tp.topic, tp.partition).has_value();
+  };
+  KB_ASSIGN_OR_RETURN(
+      groups_, GroupCoordinator::Create(config, std::make_shared<BrokerGroupTimer>(timer_.get()),
+                                        std::move(hooks)));
+  replicas_->SetLeadershipListener(
+      [this](const std::shared_ptr<Partition>& p, bool leader) { OnLeadershipChange(p, leader); });
+  return Status::Ok();
+}
+
+void Broker::OnLeadershipChange(const std::shared_ptr<Partition>& partition, bool leader) {
+  const TopicPartition& tp = partition->topic_partition();
+  if (tp.topic != kConsumerOffsetsTopic) return;
+  if (!leader) {
+    groups_->OnResigned(tp.partition);
+    return;
+  }
+  Status s = groups_->OnElected(
+      tp.partition, std::make_shared<PartitionOffsetLog>(partition, replicas_.get(),
+                                                         config_.offsets_commit_timeout_ms));
+  if (!s.ok())
+    log::Error("broker", "cannot coordinate the groups of {}: {}", tp.ToString(), s.ToString());
 }
 
 void Broker::ScheduleMaintenance() {
@@ -95,6 +148,7 @@ void Broker::Stop() {
   stopped_ = true;
   maintenance_stopped_.store(true);
   if (replicas_) replicas_->Shutdown();  // answer parked acks=all produces and long polls
+  if (groups_) groups_->Shutdown();      // answer waiting JoinGroup/SyncGroup/OffsetCommit
   if (server_) server_->Stop();          // no handler runs after this
   if (admin_) admin_->Stop();
   if (timer_) timer_->Stop();

@@ -11,10 +11,12 @@
 //   broker->Stop();                           // clean: writes checkpoints + clean-shutdown marker
 //
 // Start(): opens the log dirs (recovering logs after an unclean stop), loads the metadata, leads
-// every partition it lists (producer state rebuilt), creates `__consumer_offsets`, listens, and
-// only then accepts requests. Stop(): answers parked requests (purgatories), stops the server
-// (in-flight responses drain), checkpoints producer state and closes the logs, which writes the
-// clean-shutdown marker. A process killed without Stop() recovers on the next Start().
+// every partition it lists (producer state rebuilt), creates `__consumer_offsets` and hands each of
+// its partitions this broker leads to the group coordinator (which replays committed offsets and
+// groups from it), listens, and only then accepts requests. Stop(): answers parked requests
+// (purgatories, waiting group members), stops the server (in-flight responses drain), checkpoints
+// producer state and closes the logs, which writes the clean-shutdown marker. A process killed
+// without Stop() recovers on the next Start().
 //
 // Threads: Start/Stop from one controlling thread; getters from any thread after Start().
 #pragma once
@@ -24,6 +26,8 @@
 #include "core/base/result.h"
 #include "core/broker/admin_executor.h"
 #include "core/broker/broker_config.h"
+#include "core/broker/broker_group_timer.h"
+#include "core/broker/group_coordinator.h"
 #include "core/broker/kafka_apis.h"
 #include "core/broker/metadata_store.h"
 #include "core/broker/producer_id_manager.h"
@@ -61,11 +65,14 @@ class Broker {
   storage::LogManager& logs() { return *logs_; }
   KafkaApis& apis() { return *apis_; }
   AdminExecutor& admin() { return *admin_; }
+  GroupCoordinator& groups() { return *groups_; }
 
  private:
   explicit Broker(BrokerConfig config) : config_(std::move(config)) {}
   Status OpenStorage();
   void RegisterSelf(const ListenerAddress& address);
+  Status StartGroupCoordinator();
+  void OnLeadershipChange(const std::shared_ptr<Partition>& partition, bool leader);
   void ScheduleMaintenance();
   void RunMaintenance();
 
@@ -78,6 +85,7 @@ class Broker {
   std::unique_ptr<ReplicaManager> replicas_;
   std::unique_ptr<TopicAdmin> topics_;
   std::unique_ptr<ProducerIdManager> producer_ids_;
+  std::shared_ptr<GroupCoordinator> groups_;
   std::unique_ptr<AdminExecutor> admin_;
   std::unique_ptr<KafkaApis> apis_;
   std::unique_ptr<SocketServer> server_;

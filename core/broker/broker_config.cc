@@ -103,6 +103,7 @@ const std::map<std::string_view, Setter>& BrokerSetters() {
                      std::string_view v) { return ParseInt(k, v, 0, kI32, &c.node_id); }},
       {"broker.id", [](BrokerConfig& c, std::string_view k,
                        std::string_view v) { return ParseInt(k, v, 0, kI32, &c.node_id); }},
+      {"offsets.commit.timeout.ms", IntField(&BrokerConfig::offsets_commit_timeout_ms, 1, kI32)},
       {"listeners",
        [](BrokerConfig& c, std::string_view k, std::string_view v) -> Status {
          KB_ASSIGN_OR_RETURN(c.network.listener, ParseListener(k, v));
@@ -152,8 +153,6 @@ const std::map<std::string_view, Setter>& BrokerSetters() {
       {"producer.id.expiration.ms", IntField(&BrokerConfig::producer_id_expiration_ms, 1, kI64)},
       {"producer.state.snapshot.interval.ms",
        IntField(&BrokerConfig::producer_state_snapshot_interval_ms, 1, kI64)},
-      {"offsets.topic.num.partitions",
-       IntField(&BrokerConfig::offsets_topic_num_partitions, 1, 100000)},
       {"offsets.topic.replication.factor",
        IntField(&BrokerConfig::offsets_topic_replication_factor, 1, 32767)},
       {"offsets.topic.segment.bytes",
@@ -177,6 +176,9 @@ Status BrokerConfig::Set(std::string_view key, std::string_view value) {
   const auto& setters = BrokerSetters();
   if (auto it = setters.find(key); it != setters.end()) return it->second(*this, key, value);
   if (!TopicDefaultName(key).empty()) return topic_defaults.Set(key, value);
+  Result<bool> group = groups.Set(key, value);
+  if (!group.ok()) return group.status();
+  if (*group) return Status::Ok();
   Status s = topic_defaults.log.Set(key, value);  // log.* broker names (and topic names)
   if (s.code() != StatusCode::kNotFound) return s;
   return Status::InvalidArgument(
@@ -206,6 +208,7 @@ Status BrokerConfig::Validate() const {
   if (topic_defaults.min_insync_replicas < 1) {
     return Status::InvalidArgument("min.insync.replicas: must be >= 1");
   }
+  KB_RETURN_IF_ERROR(groups.Validate());
   return network.Validate();
 }
 

@@ -17,7 +17,13 @@
 //   producers    producer.id.expiration.ms, producer.state.snapshot.interval.ms (kbench: how often
 //                idempotence state is checkpointed; see docs/architecture.md "Broker")
 //   offsets      offsets.topic.num.partitions, offsets.topic.replication.factor,
-//                offsets.topic.segment.bytes (the internal __consumer_offsets topic)
+//                offsets.topic.segment.bytes, offsets.commit.timeout.ms (the internal
+//                __consumer_offsets topic)
+//   groups       group.initial.rebalance.delay.ms, group.min/max.session.timeout.ms,
+//                group.max.size, offsets.retention.minutes (.ms),
+//                offsets.retention.check.interval.ms, offset.metadata.max.bytes
+//                (GroupCoordinatorConfig; node.id and offsets.topic.num.partitions are shared with
+//                it)
 #pragma once
 
 #include <cstdint>
@@ -28,6 +34,7 @@
 
 #include "core/base/result.h"
 #include "core/base/strong_int.h"
+#include "core/broker/group_coordinator_config.h"
 #include "core/broker/socket_server_config.h"
 #include "core/broker/topic_config.h"
 
@@ -58,9 +65,12 @@ struct BrokerConfig {
   int64_t producer_id_expiration_ms = 24LL * 3600 * 1000;   // producer.id.expiration.ms
   int64_t producer_state_snapshot_interval_ms = 60 * 1000;  // (kbench) idempotence checkpoints
 
-  int32_t offsets_topic_num_partitions = 50;                // offsets.topic.num.partitions
   int16_t offsets_topic_replication_factor = 3;             // offsets.topic.replication.factor
   int32_t offsets_topic_segment_bytes = 100 * 1024 * 1024;  // offsets.topic.segment.bytes
+  int32_t offsets_commit_timeout_ms = 5000;                 // offsets.commit.timeout.ms
+  // The group coordinator's settings; its broker_id follows node.id (set by Broker::Create) and
+  // offsets.topic.num.partitions (50) lives there.
+  GroupCoordinatorConfig groups;
 
   // Sets one property. InvalidArgument naming the key and what is accepted for an unknown key or
   // a bad value.

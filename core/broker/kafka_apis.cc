@@ -14,6 +14,7 @@ void KafkaApis::Handle(Request request, Responder responder) {
     responder.CloseConnection("broker is starting");
     return;
   }
+  std::shared_ptr<const std::string> peer = request.shared_peer();
   FrameBuffer frame = std::move(request).TakeBuffer();
   protocol::Reader reader(std::span<uint8_t>(frame.data(), frame.size()));
   Result<protocol::RequestHeader> header = protocol::DecodeRequestHeader(reader);
@@ -51,7 +52,8 @@ void KafkaApis::Handle(Request request, Responder responder) {
                                           protocol::ApiName(header->api_key), header->api_version));
     return;
   }
-  entry->handler(ctx_, ApiCall{*header, std::move(*body), std::move(frame), std::move(responder)});
+  entry->handler(ctx_, ApiCall{*header, std::move(*body), std::move(frame), std::move(responder),
+                               std::move(peer)});
 }
 
 }  // namespace kbench::broker

@@ -311,6 +311,17 @@ std::optional<TopicRecord> MetadataStore::GetTopic(std::string_view name) const 
   return it->second;
 }
 
+std::optional<PartitionState> MetadataStore::GetPartitionState(std::string_view topic,
+                                                               PartitionId partition) const {
+  std::shared_lock lock(mu_);
+  auto it = topics_.find(topic);
+  const int32_t p = partition.value();
+  if (it == topics_.end() || p < 0 || p >= static_cast<int32_t>(it->second.partitions.size())) {
+    return std::nullopt;
+  }
+  return it->second.partitions[p];
+}
+
 bool MetadataStore::HasTopic(std::string_view name) const {
   std::shared_lock lock(mu_);
   return topics_.find(name) != topics_.end();

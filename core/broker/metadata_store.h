@@ -88,6 +88,9 @@ class MetadataStore {
   // Replaces one partition's state (leader election, ISR change).
   Status UpdatePartition(std::string_view topic, const PartitionState& state);
   std::optional<TopicRecord> GetTopic(std::string_view name) const;
+  // One partition's state without copying its topic; nullopt when either does not exist.
+  std::optional<PartitionState> GetPartitionState(std::string_view topic,
+                                                  PartitionId partition) const;
   bool HasTopic(std::string_view name) const;
   std::vector<TopicRecord> Topics() const;  // by name
   std::vector<std::string> TopicNames() const;

@@ -110,9 +110,10 @@ bool Partition::MaybeIncrementHighWatermarkLocked() {
 
 Result<PartitionAppendResult> Partition::AppendRecordsAsLeader(std::span<uint8_t> records,
                                                                int16_t required_acks,
-                                                               bool* hw_advanced) {
+                                                               bool* hw_advanced,
+                                                               storage::AppendOrigin origin) {
   *hw_advanced = false;
-  storage::ValidationOptions options = log_->validation_options(storage::AppendOrigin::kClient);
+  storage::ValidationOptions options = log_->validation_options(origin);
   options.require_single_batch = true;  // Kafka's rule for Produce v3+
   KB_ASSIGN_OR_RETURN(storage::ValidatedRecords validated,
                       storage::ValidateRecords(records, options));

@@ -101,8 +101,11 @@ class Partition {
   // (validation), OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH, INVALID_TXN_STATE
   // (transactional batches: no transactions here), KAFKA_STORAGE_ERROR. `hw_advanced` is set when
   // the append moved the HW (the caller wakes the purgatories).
-  Result<PartitionAppendResult> AppendRecordsAsLeader(std::span<uint8_t> records,
-                                                      int16_t required_acks, bool* hw_advanced);
+  // `origin` is kClient for Produce and kCoordinator for records the broker writes itself (the
+  // group coordinator's offsets-topic records).
+  Result<PartitionAppendResult> AppendRecordsAsLeader(
+      std::span<uint8_t> records, int16_t required_acks, bool* hw_advanced,
+      storage::AppendOrigin origin = storage::AppendOrigin::kClient);
   // For acks=all: done once the HW reached `required_offset`; NOT_ENOUGH_REPLICAS_AFTER_APPEND if
   // the ISR is then below min.insync.replicas; NOT_LEADER_OR_FOLLOWER if leadership was lost.
   ReplicationCheck CheckEnoughReplicasReachOffset(Offset required_offset) const;

@@ -33,6 +33,8 @@ void ReplicaManager::Shutdown() {
 Status ReplicaManager::BecomeLeader(const TopicPartition& tp, const PartitionState& state,
                                     const TopicConfig& config) {
   std::shared_ptr<Partition> partition = GetPartition(tp);
+  const bool was_leader = partition != nullptr && partition->is_leader();
+  const LeaderEpoch old_epoch = partition != nullptr ? partition->leader_epoch() : kNoLeaderEpoch;
   if (partition == nullptr) {
     KB_ASSIGN_OR_RETURN(std::shared_ptr<storage::PartitionLog> log,
                         logs_->GetOrCreateLog(tp, config.log));
@@ -45,7 +47,9 @@ Status ReplicaManager::BecomeLeader(const TopicPartition& tp, const PartitionSta
     KB_RETURN_IF_ERROR(logs_->UpdateConfig(tp, config.log));
     partition->SetConfig(config);
   }
-  return partition->MakeLeader(state);
+  KB_RETURN_IF_ERROR(partition->MakeLeader(state));
+  if (listener_ && (!was_leader || old_epoch != state.leader_epoch)) listener_(partition, true);
+  return Status::Ok();
 }
 
 Status ReplicaManager::DeletePartition(const TopicPartition& tp) {
@@ -58,7 +62,10 @@ Status ReplicaManager::DeletePartition(const TopicPartition& tp) {
       partitions_.erase(it);
     }
   }
-  if (partition != nullptr) partition->Resign();
+  if (partition != nullptr) {
+    if (listener_ && partition->is_leader()) listener_(partition, false);
+    partition->Resign();
+  }
   produce_purgatory_.CheckAndComplete(tp);
   fetch_purgatory_.CheckAndComplete(tp);
   if (logs_->GetLog(tp) == nullptr) return Status::Ok();
@@ -140,6 +147,27 @@ void ReplicaManager::AppendRecords(int32_t timeout_ms, int16_t required_acks,
   if (!produce_purgatory_.TryCompleteElseWatch(op, keys)) {
     counters_.delayed_produce.fetch_add(1, std::memory_order_relaxed);
   }
+}
+
+Result<PartitionAppendResult> ReplicaManager::AppendAsCoordinator(
+    const std::shared_ptr<Partition>& partition, std::span<uint8_t> records) {
+  bool hw_advanced = false;
+  KB_ASSIGN_OR_RETURN(PartitionAppendResult r,
+                      partition->AppendRecordsAsLeader(records, -1, &hw_advanced,
+                                                       storage::AppendOrigin::kCoordinator));
+  OnAppended(partition->topic_partition(), hw_advanced);
+  return r;
+}
+
+void ReplicaManager::AwaitReplication(std::shared_ptr<Partition> partition, Offset required_offset,
+                                      int64_t timeout_ms, std::function<void(ErrorCode)> done) {
+  std::vector<TopicPartition> keys{partition->topic_partition()};
+  std::vector<DelayedProduce::Waiting> waiting{{0, std::move(partition), required_offset}};
+  auto op = std::make_shared<DelayedProduce>(
+      MonoNanos() + std::max<int64_t>(timeout_ms, 0) * 1'000'000,
+      std::vector<ProducePartitionResult>(1), std::move(waiting),
+      [done = std::move(done)](std::vector<ProducePartitionResult> r) { done(r[0].error); });
+  produce_purgatory_.TryCompleteElseWatch(op, keys);
 }
 
 FetchPartitionData ReplicaManager::ReadOne(const FetchParams& params, const FetchEntry& e,

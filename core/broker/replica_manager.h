@@ -114,6 +114,23 @@ class ReplicaManager {
   void AppendRecords(int32_t timeout_ms, int16_t required_acks, bool internal_topics_allowed,
                      std::span<const ProduceEntry> entries, ProduceCallback done);
 
+  // Appends records the broker writes itself (the group coordinator's offsets-topic batches) to
+  // `partition` as leader (validated as AppendOrigin::kCoordinator), waking the purgatories.
+  Result<PartitionAppendResult> AppendAsCoordinator(const std::shared_ptr<Partition>& partition,
+                                                    std::span<uint8_t> records);
+  // Calls done(NONE) once `partition`'s HW reaches `required_offset` (at once on a lone broker),
+  // or done(error): NOT_ENOUGH_REPLICAS_AFTER_APPEND, NOT_LEADER_OR_FOLLOWER, REQUEST_TIMED_OUT
+  // after timeout_ms. The acks=all wait, for callers that are not Produce requests.
+  void AwaitReplication(std::shared_ptr<Partition> partition, Offset required_offset,
+                        int64_t timeout_ms, std::function<void(ErrorCode)> done);
+
+  // Called with (partition, true) when this broker becomes the leader of a partition (or its
+  // leader epoch changes), with (partition, false) before it stops leading it (deletion). Runs on
+  // the thread calling BecomeLeader / DeletePartition, with no lock held. Set it before the first
+  // BecomeLeader.
+  using LeadershipListener = std::function<void(const std::shared_ptr<Partition>&, bool leader)>;
+  void SetLeadershipListener(LeadershipListener listener) { listener_ = std::move(listener); }
+
   // ---- Fetch. ----
   // Reads each entry (results in entry order); answers at once when max_wait_ms <= 0, when at
   // least min_bytes are readable or when a partition has an error, else when enough data arrives
@@ -151,6 +168,8 @@ class ReplicaManager {
 
   mutable std::shared_mutex mu_;
   std::unordered_map<TopicPartition, std::shared_ptr<Partition>> partitions_;
+
+  LeadershipListener listener_;
 
   Purgatory<TopicPartition> produce_purgatory_;
   Purgatory<TopicPartition> fetch_purgatory_;

@@ -261,7 +261,7 @@ Status TopicAdmin::EnsureOffsetsTopic() {
   NewTopic t;
   t.name = std::string(kConsumerOffsetsTopic);
   t.internal = true;
-  t.num_partitions = config_->offsets_topic_num_partitions;
+  t.num_partitions = config_->groups.offsets_topic_num_partitions;
   t.replication_factor = static_cast<int16_t>(std::min<size_t>(
       config_->offsets_topic_replication_factor, std::max<size_t>(1, LiveBrokers().size())));
   t.configs["cleanup.policy"] = "compact";

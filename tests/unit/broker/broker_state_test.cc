@@ -44,7 +44,7 @@ TEST(BrokerConfigTest, SetsPropertiesByTheirKafkaNames) {
   EXPECT_EQ(c.topic_defaults.min_insync_replicas, 2);
   EXPECT_EQ(c.network.max_request_bytes, 1000000);
   EXPECT_EQ(c.network.idle_timeout_ms, 5000);
-  EXPECT_EQ(c.offsets_topic_num_partitions, 10);
+  EXPECT_EQ(c.groups.offsets_topic_num_partitions, 10);
   EXPECT_TRUE(c.Validate().ok());
 }
 

@@ -14,7 +14,7 @@ std::unique_ptr<TestBroker> TestBroker::Start(std::vector<std::string> sets) {
   b->config_.log_dirs = {b->dir_};
   b->config_.network.listener = ListenerAddress{"127.0.0.1", 0};
   b->config_.network.network_threads = 2;
-  b->config_.offsets_topic_num_partitions = 1;
+  b->config_.groups.offsets_topic_num_partitions = 1;
   for (const std::string& s : sets) {
     Status st = b->config_.SetAssignment(s);
     if (!st.ok()) throw std::runtime_error(st.ToString());
