@@ -10,7 +10,7 @@ using protocol::ApiKey;
 
 constexpr std::array<ApiHandlerEntry, 16> kTable = {{
     {ApiKey::kProduce, 0, 7, &HandleProduce},
-    {ApiKey::kFetch, 0, 11, &HandleFetch},
+    {ApiKey::kFetch, 0, 11, &HandleFetch, /*advertised_min=*/4},
     {ApiKey::kListOffsets, 0, 2, &HandleListOffsets},
     {ApiKey::kMetadata, 0, 8, &HandleMetadata},
     {ApiKey::kOffsetCommit, 0, 7, &HandleOffsetCommit},
@@ -41,10 +41,7 @@ const ApiHandlerEntry* FindHandler(protocol::ApiKey key) {
 protocol::ApiVersionsResponse AdvertisedApiVersions() {
   protocol::ApiVersionsResponse r;
   for (const ApiHandlerEntry& e : kTable) {
-    const protocol::ApiSupport* api = protocol::FindApi(e.key);
-    const int16_t min =
-        api == nullptr ? e.min_version : std::max(e.min_version, api->advertised_min);
-    r.api_keys.push_back({e.key, min, e.max_version});
+    r.api_keys.push_back({e.key, std::max(e.min_version, e.advertised_min), e.max_version});
   }
   std::sort(r.api_keys.begin(), r.api_keys.end(),
             [](const auto& a, const auto& b) { return a.api_key < b.api_key; });

@@ -5,9 +5,12 @@
 // Kafka's UNSUPPORTED_VERSION reply before the table is consulted).
 //
 // Versions: every version the codec decodes (0 .. the advertised maximum) is dispatched, because
-// kafka-python pins old versions; ApiVersions advertises max(min, the codec's advertised minimum)
-// (Produce from 3, Fetch from 4: older versions carry message formats v0/v1, which the broker
-// answers per partition with UNSUPPORTED_FOR_MESSAGE_FORMAT).
+// kafka-python pins old versions, and ApiVersions advertises `advertised_min`..max. Fetch is
+// advertised from 4 (older versions carry message formats v0/v1: the broker answers them per
+// partition with UNSUPPORTED_FOR_MESSAGE_FORMAT). Produce is advertised from 0, as Kafka does,
+// although v0-2 get the same per-partition error: librdkafka (<= 2.11) sends gzip, snappy and lz4
+// batches only to a broker whose Produce range includes v0 (rd_kafka_msgset_writer's compr_req
+// asks for Produce [0, 0]) and silently sends them uncompressed otherwise.
 //
 // Handlers (one file each, *_handler.cc) follow the RequestHandler contract: never block a network
 // thread (blocking work goes to ApiContext::admin), answer exactly once through the call's
@@ -31,6 +34,7 @@ struct ApiHandlerEntry {
   int16_t min_version;
   int16_t max_version;
   ApiHandlerFn handler;
+  int16_t advertised_min = 0;  // what ApiVersions advertises as the minimum
 };
 
 std::span<const ApiHandlerEntry> DispatchTable();
