@@ -172,29 +172,40 @@ Result<std::vector<Consumed>> ConsumeAll(const std::string& bootstrap, const std
 
 // ---- BrokerProcess. ----
 
-Result<std::unique_ptr<BrokerProcess>> BrokerProcess::Start(const std::string& log_dir,
-                                                            const std::vector<std::string>& sets) {
+Result<std::string> BrokerProcess::Binary() {
   const char* bin_dir = std::getenv("KBENCH_BINARY_DIR");
   if (bin_dir == nullptr) return Status::InvalidArgument("KBENCH_BINARY_DIR is not set");
-  const std::string binary = std::string(bin_dir) + "/kbench";
-  std::vector<std::string> args = {binary,     "broker",      "--node-id", "1",
-                                   "--listen", "127.0.0.1:0", "--log-dir", log_dir};
+  return std::string(bin_dir) + "/kbench";
+}
+
+Result<std::unique_ptr<BrokerProcess>> BrokerProcess::Start(const std::string& log_dir,
+                                                            const std::vector<std::string>& sets) {
+  std::vector<std::string> args = {"--node-id",   "1",         "--listen",
+                                   "127.0.0.1:0", "--log-dir", log_dir};
   for (const std::string& s : sets) {
     args.push_back("--set");
     args.push_back(s);
   }
+  return StartWithArgs(args, 1);
+}
+
+Result<std::unique_ptr<BrokerProcess>> BrokerProcess::StartWithArgs(
+    const std::vector<std::string>& broker_args, int node_id) {
+  KB_ASSIGN_OR_RETURN(const std::string binary, Binary());
+  std::vector<std::string> args = {binary, "broker"};
+  args.insert(args.end(), broker_args.begin(), broker_args.end());
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return Status::FromErrno("pipe", errno);
   std::unique_ptr<BrokerProcess> p(new BrokerProcess());
+  std::vector<char*> argv;  // built before fork: the child must not allocate
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
   p->pid_ = ::fork();
   if (p->pid_ == 0) {
     ::dup2(pipe_fds[1], STDERR_FILENO);
     int devnull = ::open("/dev/null", O_RDWR);
     ::dup2(devnull, STDOUT_FILENO);
     ::dup2(devnull, STDIN_FILENO);
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
     ::execv(binary.c_str(), argv.data());
     ::_exit(127);
   }
@@ -212,7 +223,7 @@ Result<std::unique_ptr<BrokerProcess>> BrokerProcess::Start(const std::string& l
       raw->stderr_.append(buf, static_cast<size_t>(n));
     }
   });
-  const std::string ready = "kbench broker 1 listening on 127.0.0.1:";
+  const std::string ready = fmt::format("kbench broker {} listening on 127.0.0.1:", node_id);
   const int64_t deadline = MonoMillis() + 60000;
   while (MonoMillis() < deadline) {
     std::string err = p->Stderr();
@@ -377,15 +388,16 @@ Result<CommandResult> RunCommand(const std::vector<std::string>& argv_in,
     return Status::FromErrno("pipe", errno);
   }
   std::vector<std::string> args = argv_in;
+  std::vector<char*> argv;  // built before fork: the child must not allocate
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const std::string in_path = stdin_file.empty() ? "/dev/null" : stdin_file;
   pid_t pid = ::fork();
   if (pid == 0) {
-    int in = ::open(stdin_file.empty() ? "/dev/null" : stdin_file.c_str(), O_RDONLY);
+    int in = ::open(in_path.c_str(), O_RDONLY);
     ::dup2(in, STDIN_FILENO);
     ::dup2(out_pipe[1], STDOUT_FILENO);
     ::dup2(err_pipe[1], STDERR_FILENO);
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
     ::execvp(argv[0], argv.data());
     ::_exit(127);
   }

@@ -67,6 +67,11 @@ class BrokerProcess {
   // for its ready line.
   static Result<std::unique_ptr<BrokerProcess>> Start(const std::string& log_dir,
                                                       const std::vector<std::string>& sets = {});
+  // `kbench broker <args>`; waits for "kbench broker <node_id> listening on 127.0.0.1:<port>".
+  static Result<std::unique_ptr<BrokerProcess>> StartWithArgs(const std::vector<std::string>& args,
+                                                              int node_id);
+  // The kbench binary ($KBENCH_BINARY_DIR/kbench).
+  static Result<std::string> Binary();
   ~BrokerProcess();  // SIGKILL if still running
 
   uint16_t port() const { return port_; }

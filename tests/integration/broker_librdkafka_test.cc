@@ -2,6 +2,7 @@
 // ephemeral port, temp dir): producers with acks 0, 1 and all; every compression codec produced and
 // read back; the idempotent producer with its connections cut mid-stream by a proxy, which must
 // leave no duplicate and no gap in the log.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
 
