@@ -144,12 +144,16 @@ Subcommand AddBrokerCommand(CLI::App& app) {
   cmd->add_option("--node-id", opts->node_id, "broker id (node.id), >= 0");
   cmd->add_option("--listen", opts->listen,
                   "HOST:PORT to listen on (listeners); port 0 picks a free port");
-  cmd->add_option("--log-dir", opts->log_dirs, "a log directory (log.dirs); repeat for several");
+  cmd->add_option("--log-dir", opts->log_dirs, "a log directory (log.dirs); repeat for several")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--config", opts->config_file,
                   "YAML file of Kafka property names (flags override it)");
   cmd->add_option("--set", opts->sets,
                   "key=value for any broker or topic-default property by its Kafka name, e.g. "
-                  "num.partitions=6; repeatable");
+                  "num.partitions=6; repeatable")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   return Subcommand{cmd, [opts] { return Run(*opts); }};
 }
 
