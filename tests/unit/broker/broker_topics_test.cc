@@ -234,5 +234,21 @@ TEST_F(BrokerTopicsTest, LogsWithoutMetadataAreAdopted) {
   EXPECT_NE(broker_->broker().replicas().GetPartition({"orphan", PartitionId(1)}), nullptr);
 }
 
+TEST(BrokerInstancesTest, TwoBrokersInOneProcessAreIndependent) {
+  auto a = TestBroker::Start();
+  auto b = TestBroker::Start();
+  ASSERT_NE(a->port(), b->port());
+  ASSERT_TRUE(CreateTopic(*a, "only-in-a", 1).ok());
+  EXPECT_TRUE(a->broker().metadata().HasTopic("only-in-a"));
+  EXPECT_FALSE(b->broker().metadata().HasTopic("only-in-a"));
+  EXPECT_NE(a->broker().metadata().cluster_id(), b->broker().metadata().cluster_id());
+  auto c = KafkaTestClient::Connect(b->port());
+  ASSERT_TRUE(c.ok());
+  std::vector<uint8_t> batch = storage::testing::MakeBatch(1);
+  auto r = c->Call<protocol::ProduceResponse>(MakeProduce("only-in-a", 0, batch), 7);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->topics[0].partitions[0].error_code, ErrorCode::kUnknownTopicOrPartition);
+}
+
 }  // namespace
 }  // namespace kbench::broker::testing
