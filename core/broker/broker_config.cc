@@ -128,7 +128,7 @@ const std::map<std::string_view, Setter>& BrokerSetters() {
          c.log_dirs = {std::string(v)};
          return Status::Ok();
        }},
-      {"num.partitions", IntField(&BrokerConfig::num_partitions, 1, 100000)},
+      {"num.partitions", IntField(&BrokerConfig::num_partitions, 1, 10000)},
       {"default.replication.factor", IntField(&BrokerConfig::default_replication_factor, 1, 32767)},
       {"auto.create.topics.enable", BoolField(&BrokerConfig::auto_create_topics_enable)},
       {"socket.request.max.bytes", NetworkField(&SocketServerConfig::max_request_bytes, 8, kI32)},

@@ -71,6 +71,11 @@ Status TopicAdmin::AssignmentFromRequest(const NewTopic& t, TopicRecord* out) co
                 "both num_partitions or replication_factor and a replica assignment were set");
   }
   const std::vector<BrokerId> live = LiveBrokers();
+  if (t.assignments.size() > static_cast<size_t>(kMaxPartitionsPerTopic)) {
+    return Fail(ErrorCode::kInvalidPartitions,
+                fmt::format("{} partitions: kbench creates at most {} per topic",
+                            t.assignments.size(), kMaxPartitionsPerTopic));
+  }
   size_t factor = 0;
   int32_t expected = 0;
   for (const auto& [index, brokers] : t.assignments) {
@@ -143,6 +148,12 @@ Result<TopicRecord> TopicAdmin::Plan(const NewTopic& t) const {
   if (partitions <= 0) {
     return Fail(ErrorCode::kInvalidPartitions,
                 fmt::format("number of partitions must be larger than 0 (got {})", partitions));
+  }
+  if (partitions > kMaxPartitionsPerTopic) {
+    return Fail(ErrorCode::kInvalidPartitions,
+                fmt::format("{} partitions: kbench creates at most {} per topic (each holds files "
+                            "and memory maps)",
+                            partitions, kMaxPartitionsPerTopic));
   }
   const int16_t factor =
       t.replication_factor == -1 ? config_->default_replication_factor : t.replication_factor;

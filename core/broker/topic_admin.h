@@ -45,6 +45,11 @@ struct NewTopic {
   bool internal = false;
 };
 
+// A topic of more partitions is refused (INVALID_PARTITIONS): each partition holds a file
+// descriptor and two memory maps per segment, so a single request for 2^31 partitions must not
+// exhaust the broker (Kafka has no such limit and fails later, when its resources run out).
+inline constexpr int32_t kMaxPartitionsPerTopic = 10000;
+
 class TopicAdmin {
  public:
   // None of the pointers is owned; all must outlive the admin.

@@ -125,6 +125,7 @@ TEST_F(BrokerTopicsTest, CreateTopicsErrors) {
   EXPECT_EQ(exists.error_code, ErrorCode::kTopicAlreadyExists);
   EXPECT_TRUE(exists.error_message.has_value());
   EXPECT_EQ(Create(MakeCreateTopic("p0", 0)).error_code, ErrorCode::kInvalidPartitions);
+  EXPECT_EQ(Create(MakeCreateTopic("huge", 0x7fffffff)).error_code, ErrorCode::kInvalidPartitions);
   EXPECT_EQ(Create(MakeCreateTopic("rf3", 1, 3)).error_code, ErrorCode::kInvalidReplicationFactor);
   EXPECT_EQ(Create(MakeCreateTopic("rf0", 1, 0)).error_code, ErrorCode::kInvalidReplicationFactor);
   CreateTopicsResponse::Topic bad_value =
@@ -141,7 +142,7 @@ TEST_F(BrokerTopicsTest, CreateTopicsErrors) {
   EXPECT_EQ(Create(MakeCreateTopic("x_", 1)).error_code, ErrorCode::kNone);
   EXPECT_EQ(Create(MakeCreateTopic("x.", 1)).error_code,
             ErrorCode::kInvalidTopicException);  // collides with x_
-  for (const char* name : {"p0", "rf3", "rf0", "cfg", "bad/name"}) {
+  for (const char* name : {"p0", "huge", "rf3", "rf0", "cfg", "bad/name"}) {
     EXPECT_FALSE(broker_->broker().metadata().HasTopic(name)) << name;
   }
 }
