@@ -112,8 +112,9 @@ void Append(benchmark::State& state, int record_bytes, int batch_bytes, bool fsy
   state.SetItemsProcessed(state.iterations() * validated.record_count());
   state.counters["batch_bytes"] = static_cast<double>(batch.size());
   state.counters["fsyncs"] = static_cast<double>(log->counters().Snapshot().fsyncs);
-  // Drop the segments without writing them back (as dd's peer file is deleted from the page cache), so
-  // the next measurement does not start while this run's gigabyte is being written out and discarded.
+  // Drop the segments without writing them back (as dd's peer file is deleted from the page cache),
+  // so the next measurement does not start while this run's gigabyte is being written out and
+  // discarded.
   (void)log->TruncateFullyAndStartAt(Offset(0));
   log.reset();
 }
