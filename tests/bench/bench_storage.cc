@@ -164,8 +164,8 @@ class ReadFixture {
 };
 
 ReadFixture& SharedReadFixture() {
-  static ReadFixture* fixture = new ReadFixture();  // built once, on first use
-  return *fixture;
+  static ReadFixture fixture;  // built once, on first use; its directory is removed at exit
+  return fixture;
 }
 
 void BM_ReadHotCache(benchmark::State& state) {
