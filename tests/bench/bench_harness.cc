@@ -133,10 +133,9 @@ class InstantAckSender final : public harness::MessageSender {
   InstantAckSender(harness::DurabilityAudit* audit, harness::LatencyRecorder* latency,
                    const harness::ClockMapping* clock)
       : audit_(audit), latency_(latency), clock_(clock) {}
-  Status Send(int32_t, int32_t partition, std::string_view,
-              std::span<const uint8_t> payload) override {
-    auto h = harness::DecodePayloadHeader(payload.data(), payload.size());
-    audit_->Acked(h->producer_id, static_cast<uint32_t>(partition), h->sequence);
+  Status Send(const harness::OutgoingMessage& m) override {
+    auto h = harness::DecodePayloadHeader(m.payload.data(), m.payload.size());
+    audit_->Acked(h->producer_id, static_cast<uint32_t>(m.partition), h->sequence);
     latency_->Record(clock_->NowWall() - h->intended_send_wall_ns);
     return Status::Ok();
   }
