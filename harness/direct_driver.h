@@ -32,9 +32,10 @@
 namespace kbench::harness {
 
 struct DirectDriverOptions {
-  std::string data_dir;    // the disk under test ("" = the current directory); created if missing
-  std::string run_id;      // names the run's log dir, <data_dir>/<run_id> (must be new)
-  bool keep_data = false;  // keep the run's log dir after Close()
+  std::string data_dir =
+      {};                   // the disk under test ("" = the current directory); created if missing
+  std::string run_id = {};  // names the run's log dir, <data_dir>/<run_id> (must be new)
+  bool keep_data = false;   // keep the run's log dir after Close()
 };
 
 class DirectDriver final : public Driver {

@@ -86,9 +86,12 @@ Status DirectProducer::Send(const OutgoingMessage& m) {
 }
 
 void DirectProducer::Poll(int /*timeout_ms*/) {
-  if (next_deadline_ == kNoDeadline || !fatal_.ok()) return;
-  const int64_t now = MonoNanos();
-  if (now >= next_deadline_) fatal_ = ExpireLingering(now);
+  if (next_deadline_ != kNoDeadline) ServeDue(MonoNanos());
+}
+
+void DirectProducer::ServeDue(int64_t now_mono_ns) {
+  if (now_mono_ns < next_deadline_ || !fatal_.ok()) return;
+  fatal_ = ExpireLingering(now_mono_ns);
   if (!fatal_.ok()) next_deadline_ = kNoDeadline;  // nothing more will be appended
 }
 

@@ -48,8 +48,9 @@ class DirectProducer final : public ProducerClient {
   // Adds the message to its partition's open batch; appends the batch when it is full, and any
   // batch whose linger.ms ran out by the message's release time.
   Status Send(const OutgoingMessage& m) override;
-  // Appends the batches whose linger.ms has run out.
+  // Appends the batches whose linger.ms has run out (Poll reads the clock; ServeDue is given it).
   void Poll(int timeout_ms) override;
+  void ServeDue(int64_t now_mono_ns) override;
   int64_t NextDeadlineNs() const override { return next_deadline_; }
   // Appends every open batch.
   Status Flush(int timeout_ms) override;
@@ -82,7 +83,7 @@ class DirectProducer final : public ProducerClient {
   std::vector<OpenBatch> batches_;       // by partition
   std::vector<uint8_t> wire_;            // the batch being appended (reused)
   int64_t next_deadline_ = kNoDeadline;  // <= every open batch's deadline
-  Status fatal_;                         // an I/O error met in Poll(), returned by the next Send()
+  Status fatal_;  // an I/O error met in Poll()/ServeDue(), returned by the next Send()
   int64_t batches_appended_ = 0;
   std::atomic<int64_t> acked_{0}, acked_bytes_{0};
   ErrorCounter errors_;

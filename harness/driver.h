@@ -39,13 +39,13 @@
 namespace kbench::harness {
 
 struct ProducerClientOptions {
-  std::map<std::string, std::string> config;   // producerConfig (Kafka property names)
+  std::map<std::string, std::string> config = {};  // producerConfig (Kafka property names)
   uint32_t producer_id = 0;                    // the run's producer index (also in every payload)
   int32_t topic = 0;                           // the run's topic index it writes to
   const PartitionIndex* partitions = nullptr;  // not owned
   // Not owned. Every acknowledgement or failure goes to each: one audit per subscription reading
   // the topic.
-  std::vector<DurabilityAudit*> audits;
+  std::vector<DurabilityAudit*> audits = {};
   LatencyRecorder* publish_latency = nullptr;  // not owned; may be null
   const ClockMapping* clock = nullptr;         // not owned
 };
@@ -64,16 +64,16 @@ class ProducerClient : public MessageSender {
 };
 
 struct ConsumerClientOptions {
-  std::string group;   // the subscription's consumer group
-  int32_t topic = 0;   // the run's topic index it reads
-  int32_t member = 0;  // this consumer's place in its group, 0 .. members - 1
+  std::string group = {};  // the subscription's consumer group
+  int32_t topic = 0;       // the run's topic index it reads
+  int32_t member = 0;      // this consumer's place in its group, 0 .. members - 1
   int32_t members = 1;
-  std::map<std::string, std::string> config;   // consumerConfig (Kafka property names)
-  const PartitionIndex* partitions = nullptr;  // not owned
-  DurabilityAudit* audit = nullptr;            // not owned; may be null
-  LatencyRecorder* e2e_latency = nullptr;      // not owned; may be null
-  const ClockMapping* clock = nullptr;         // not owned
-  double processing_delay_ms = 0;              // a slow consumer: time spent per message
+  std::map<std::string, std::string> config = {};  // consumerConfig (Kafka property names)
+  const PartitionIndex* partitions = nullptr;      // not owned
+  DurabilityAudit* audit = nullptr;                // not owned; may be null
+  LatencyRecorder* e2e_latency = nullptr;          // not owned; may be null
+  const ClockMapping* clock = nullptr;             // not owned
+  double processing_delay_ms = 0;                  // a slow consumer: time spent per message
 };
 
 struct PartitionPosition {

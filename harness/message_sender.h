@@ -38,6 +38,13 @@ class MessageSender {
   virtual Status Send(const OutgoingMessage& message) = 0;
   // Serves acknowledgements and due work for up to timeout_ms (0: whatever is ready now).
   virtual void Poll(int timeout_ms) = 0;
+  // The send loop's hook after every message and whenever NextDeadlineNs() has passed: serves
+  // what is due as of now_mono_ns, the loop's own clock reading (so a sender that only has
+  // deadlines to serve need not read the clock per message). Default: Poll(0).
+  virtual void ServeDue(int64_t now_mono_ns) {
+    (void)now_mono_ns;
+    Poll(0);
+  }
   // The monotonic time at which the sender has work due without a new message (a batch whose
   // linger.ms runs out), kNoDeadline when none: the send loop calls Poll(0) then, even while it
   // waits for the next intended send time. Senders with their own background thread have none.

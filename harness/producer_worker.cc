@@ -47,7 +47,7 @@ int64_t ProducerWorker::WaitServing(int64_t intended) {
     if (stop_.load(std::memory_order_relaxed)) break;
     if (options_.pacer_clock->Now() >= intended) break;
     options_.pacer_clock->SleepUntil(deadline);
-    sender->Poll(0);
+    sender->ServeDue(options_.pacer_clock->Now());
   }
   return pacer_.WaitUntil(intended);
 }
@@ -58,7 +58,7 @@ void ProducerWorker::WaitOutDeadlines() {
        deadline = sender->NextDeadlineNs()) {
     if (stop_.load(std::memory_order_relaxed)) return;
     options_.pacer_clock->SleepUntil(deadline);
-    sender->Poll(0);
+    sender->ServeDue(options_.pacer_clock->Now());
   }
 }
 
@@ -92,7 +92,7 @@ Status ProducerWorker::Run(int64_t end_ns) {
     sent_.store(++sent, std::memory_order_relaxed);
     sent_bytes += static_cast<int64_t>(m.payload.size());
     sent_bytes_.store(sent_bytes, std::memory_order_relaxed);
-    options_.sender->Poll(0);
+    options_.sender->ServeDue(released);
   }
   WaitOutDeadlines();
   return Status::Ok();

@@ -10,10 +10,10 @@
 namespace kbench::harness {
 
 struct TopicSpec {
-  std::vector<std::string> names;
+  std::vector<std::string> names = {};
   int32_t partitions = 1;
   int32_t replication_factor = 1;
-  std::map<std::string, std::string> config;  // topicConfig
+  std::map<std::string, std::string> config = {};  // topicConfig
 };
 
 }  // namespace kbench::harness
