@@ -1,5 +1,6 @@
 #include "harness/append_notifier.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "core/base/clock.h"
@@ -21,6 +22,22 @@ void AppendNotifier::WaitForChange(uint64_t seen, int64_t deadline_mono_ns) {
     }
   }
   waiters_.fetch_sub(1, std::memory_order_seq_cst);
+}
+
+void AppendSignals::Watch(size_t partition, AppendNotifier* n) {
+  std::unique_lock lock(mu_);
+  if (partition < watchers_.size()) watchers_[partition].push_back(n);
+}
+
+void AppendSignals::Unwatch(AppendNotifier* n) {
+  std::unique_lock lock(mu_);
+  for (auto& list : watchers_) list.erase(std::remove(list.begin(), list.end(), n), list.end());
+}
+
+void AppendSignals::Notify(size_t partition) const {
+  std::shared_lock lock(mu_);
+  if (partition >= watchers_.size()) return;
+  for (AppendNotifier* n : watchers_[partition]) n->Notify();
 }
 
 }  // namespace kbench::harness

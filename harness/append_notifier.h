@@ -1,19 +1,25 @@
 // Wakes the direct driver's consumers when producers append: the in-process stand-in for a Fetch
 // request parked in the broker's purgatory until data arrives (fetch.wait.max.ms).
 //
-// A producer calls Notify() after every append; it costs one atomic increment and, only when a
-// consumer is actually waiting, a lock and a condition-variable broadcast. A consumer samples
-// generation() before it looks for data and, finding none, calls WaitForChange(sampled, deadline):
-// an append between the sample and the wait is never missed (the generation has moved on, so it
-// returns at once).
+// AppendNotifier is one consumer's doorbell. A producer's Notify() costs one atomic increment and,
+// only when the consumer is actually waiting, a lock and a condition-variable signal. The consumer
+// samples generation() before it looks for data and, finding none, calls WaitForChange(sampled,
+// deadline): an append between the sample and the wait is never missed (the generation has moved
+// on, so it returns at once).
 //
-// Threads: any; shared by every producer and consumer of a run.
+// AppendSignals maps a topic's partitions to the doorbells of the consumers reading them, so an
+// append wakes only its partition's readers (one per subscription), not every consumer of the run.
+//
+// Threads: any. AppendSignals: Watch/Unwatch (consumer creation and destruction) take an
+// exclusive lock, Notify (every append) a shared one.
 #pragma once
 
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <shared_mutex>
+#include <vector>
 
 namespace kbench::harness {
 
@@ -43,6 +49,23 @@ class AppendNotifier {
   std::atomic<int32_t> waiters_{0};
   std::mutex mu_;
   std::condition_variable cv_;
+};
+
+class AppendSignals {
+ public:
+  explicit AppendSignals(size_t partitions) : watchers_(partitions) {}
+  AppendSignals(const AppendSignals&) = delete;
+  AppendSignals& operator=(const AppendSignals&) = delete;
+
+  // `n` (not owned) is rung after every append to `partition` until Unwatch(n).
+  void Watch(size_t partition, AppendNotifier* n);
+  void Unwatch(AppendNotifier* n);
+  // Rings every doorbell watching `partition`.
+  void Notify(size_t partition) const;
+
+ private:
+  mutable std::shared_mutex mu_;
+  std::vector<std::vector<AppendNotifier*>> watchers_;  // by partition
 };
 
 }  // namespace kbench::harness

@@ -126,6 +126,14 @@ DirectConsumer::DirectConsumer(DirectConsumerOptions options) : options_(std::mo
             .value();
     assigned_.push_back(std::move(a));
   }
+  if (options_.signals != nullptr) {
+    for (const Assigned& a : assigned_)
+      options_.signals->Watch(static_cast<size_t>(a.partition), &doorbell_);
+  }
+}
+
+DirectConsumer::~DirectConsumer() {
+  if (options_.signals != nullptr) options_.signals->Unwatch(&doorbell_);
 }
 
 std::vector<int32_t> DirectConsumer::assignment() const {
@@ -142,7 +150,7 @@ int DirectConsumer::Poll(int timeout_ms) {
     return 0;
   }
   while (true) {
-    const uint64_t seen = options_.notifier != nullptr ? options_.notifier->generation() : 0;
+    const uint64_t seen = doorbell_.generation();
     const int delivered = FetchRound(deadline);
     if (delivered > 0) return delivered;
     const int64_t now = MonoNanos();
@@ -150,10 +158,10 @@ int DirectConsumer::Poll(int timeout_ms) {
     // Caught up: park like a Fetch in the broker's purgatory until an append or fetch.wait.max.ms.
     const int64_t wait_until =
         std::min(deadline, now + options_.config.fetch_wait_max_ms * 1'000'000);
-    if (options_.notifier != nullptr) {
-      options_.notifier->WaitForChange(seen, wait_until);
+    if (options_.signals != nullptr) {
+      doorbell_.WaitForChange(seen, wait_until);
     } else {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));  // nobody rings: look again soon
     }
   }
 }
@@ -277,6 +285,7 @@ std::vector<PartitionPosition> DirectConsumer::Positions() {
 
 Status DirectConsumer::Close() {
   closed_ = true;
+  doorbell_.Interrupt();
   return Status::Ok();
 }
 

@@ -15,10 +15,10 @@
 // committed). A position that retention deleted is reset like auto.offset.reset does, and counted
 // as OFFSET_OUT_OF_RANGE.
 //
-// Waiting: with nothing to read a poll parks on the AppendNotifier (Fetch's long poll, up to
-// fetch.wait.max.ms) and wakes at the next append.
+// Waiting: with nothing to read a poll parks on its own AppendNotifier (Fetch's long poll, up to
+// fetch.wait.max.ms), which the producers ring after each append to one of its partitions.
 //
-// Ownership: the logs are shared with the driver; the audit, recorder, clock, notifier and
+// Ownership: the logs and signals are shared with the driver; the audit, recorder, clock and
 // partition index are borrowed. Threads: one consumer thread (Poll/Positions/Close); the counters
 // from any.
 #pragma once
@@ -40,12 +40,13 @@ struct DirectConsumerOptions {
   ConsumerClientOptions client;
   DirectConsumerConfig config;
   std::vector<std::shared_ptr<storage::PartitionLog>> logs;  // the topic's partitions, by id
-  AppendNotifier* notifier = nullptr;                        // not owned; may be null
+  std::shared_ptr<AppendSignals> signals;  // may be null: rings the consumer on appends
 };
 
 class DirectConsumer final : public ConsumerClient {
  public:
   static Result<std::unique_ptr<DirectConsumer>> Create(DirectConsumerOptions options);
+  ~DirectConsumer() override;
   DirectConsumer(const DirectConsumer&) = delete;
   DirectConsumer& operator=(const DirectConsumer&) = delete;
 
@@ -92,6 +93,7 @@ class DirectConsumer final : public ConsumerClient {
   size_t next_ = 0;               // round-robin start of the next fetch round
   std::vector<uint8_t> buffer_;   // fetched bytes (grown, never shrunk)
   std::vector<uint8_t> scratch_;  // decompressed records
+  AppendNotifier doorbell_;       // rung by producers appending to an assigned partition
   bool closed_ = false;
   int64_t foreign_ = 0;
   std::atomic<int64_t> consumed_{0}, consumed_bytes_{0};

@@ -119,6 +119,7 @@ Status DirectDriver::PrepareTopics(const TopicSpec& spec) {
       partitions.push_back(std::move(log));
     }
     logs_.push_back(std::move(partitions));
+    signals_.push_back(std::make_shared<AppendSignals>(static_cast<size_t>(spec.partitions)));
   }
   return Status::Ok();
 }
@@ -137,7 +138,7 @@ Result<std::unique_ptr<ProducerClient>> DirectDriver::NewProducer(const Producer
   po.client = o;
   po.config = producer_config_;
   KB_ASSIGN_OR_RETURN(po.logs, TopicLogs(o.topic));
-  po.notifier = &notifier_;
+  po.signals = signals_[static_cast<size_t>(o.topic)];
   KB_ASSIGN_OR_RETURN(auto producer, DirectProducer::Create(std::move(po)));
   return std::unique_ptr<ProducerClient>(std::move(producer));
 }
@@ -147,7 +148,7 @@ Result<std::unique_ptr<ConsumerClient>> DirectDriver::NewConsumer(const Consumer
   co.client = o;
   co.config = consumer_config_;
   KB_ASSIGN_OR_RETURN(co.logs, TopicLogs(o.topic));
-  co.notifier = &notifier_;
+  co.signals = signals_[static_cast<size_t>(o.topic)];
   KB_ASSIGN_OR_RETURN(auto consumer, DirectConsumer::Create(std::move(co)));
   return std::unique_ptr<ConsumerClient>(std::move(consumer));
 }
@@ -180,7 +181,6 @@ void DirectDriver::FillResult(const Workload& w, results::RunResult* r) const {
 Status DirectDriver::Close() {
   if (closed_) return Status::Ok();
   closed_ = true;
-  notifier_.Interrupt();
   logs_.clear();
   Status st;
   if (manager_) st = manager_->Close();

@@ -73,7 +73,7 @@ class DirectDriver final : public Driver {
   std::string log_dir_;
   std::unique_ptr<storage::LogManager> manager_;
   std::vector<std::vector<std::shared_ptr<storage::PartitionLog>>> logs_;  // [topic][partition]
-  AppendNotifier notifier_;
+  std::vector<std::shared_ptr<AppendSignals>> signals_;                    // by topic
   bool closed_ = false;
 };
 

@@ -136,7 +136,7 @@ Status DirectProducer::SendBatch(int32_t partition) {
   }
   if (st.ok()) {
     Acknowledge(partition, b);
-    if (options_.notifier != nullptr) options_.notifier->Notify();
+    if (options_.signals != nullptr) options_.signals->Notify(static_cast<size_t>(partition));
   } else {
     Fail(partition, b, st);
   }

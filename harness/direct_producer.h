@@ -14,7 +14,7 @@
 // INVALID_RECORD, ...) fails the batch's messages (counted by error name, audit "failed"); an I/O
 // error (disk full, EIO, a deleted log dir) stops the producer: Send() returns it, the run ends.
 //
-// Ownership: the logs are shared with the driver; audits, recorder, clock, notifier and partition
+// Ownership: the logs and signals are shared with the driver; audits, recorder, clock and partition
 // index are borrowed. Threads: one producer thread (Send/Poll/Flush); the counters from any.
 #pragma once
 
@@ -36,7 +36,7 @@ struct DirectProducerOptions {
   ProducerClientOptions client;
   DirectProducerConfig config;
   std::vector<std::shared_ptr<storage::PartitionLog>> logs;  // the topic's partitions, by id
-  AppendNotifier* notifier = nullptr;                        // not owned; may be null
+  std::shared_ptr<AppendSignals> signals;  // may be null: the topic's consumers to wake
 };
 
 class DirectProducer final : public ProducerClient {
