@@ -96,8 +96,10 @@ DirectDriver::~DirectDriver() {
 Status DirectDriver::PrepareTopics(const TopicSpec& spec) {
   std::error_code ec;
   if (fs::exists(log_dir_, ec)) {
-    return Status::AlreadyExists(
-        fmt::format("{} exists already: a run needs a new log dir", log_dir_));
+    return Status::InvalidArgument(fmt::format(
+        "{} exists already (an earlier run kept with --keep-data?): a run needs a new log dir; "
+        "remove it or choose another --topic-prefix",
+        log_dir_));
   }
   // A new, empty log dir has nothing to recover: mark it clean so the LogManager loads it as such.
   fs::create_directories(log_dir_, ec);

@@ -91,8 +91,7 @@ void DirectProducer::Poll(int /*timeout_ms*/) {
 
 void DirectProducer::ServeDue(int64_t now_mono_ns) {
   if (now_mono_ns < next_deadline_ || !fatal_.ok()) return;
-  fatal_ = ExpireLingering(now_mono_ns);
-  if (!fatal_.ok()) next_deadline_ = kNoDeadline;  // nothing more will be appended
+  (void)ExpireLingering(now_mono_ns);  // a fatal error is kept in fatal_ for the next Send()
 }
 
 Status DirectProducer::ExpireLingering(int64_t now_ns) {
@@ -145,7 +144,13 @@ Status DirectProducer::SendBatch(int32_t partition) {
   b.intended_wall_ns.clear();
   b.payload_bytes = 0;
   b.deadline_ns = kNoDeadline;
-  if (IsFatal(st)) return st.WithContext(fmt::format("producer {}", options_.client.producer_id));
+  if (IsFatal(st)) {
+    // Nothing more can be appended: every later call returns this, and no deadline is left to
+    // serve.
+    fatal_ = st.WithContext(fmt::format("producer {}", options_.client.producer_id));
+    next_deadline_ = kNoDeadline;
+    return fatal_;
+  }
   return Status::Ok();
 }
 

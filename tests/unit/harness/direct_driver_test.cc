@@ -308,6 +308,31 @@ TEST_F(DirectDriverTest, MessageTooLargeFailsTheBatchAndTheProducerGoesOn) {
   EXPECT_EQ(r.total.lost, 0);  // failed is not lost
 }
 
+// A log that cannot take appends any more (closed under the producer, as after a fatal disk error)
+// stops the producer: Send returns the error, and keeps returning it.
+TEST_F(DirectDriverTest, AStorageErrorStopsTheProducer) {
+  Start(Load("producerConfig: {batch.num.messages: 1}\n"));
+  Send(3, 0);
+  EXPECT_EQ(producer_->acked(), 3);
+  ASSERT_TRUE(driver_->log_manager()->GetLog({"t-0", PartitionId(0)})->Close().ok());
+  std::vector<uint8_t> msg(100, 0);
+  OutgoingMessage m;
+  m.partition = 0;
+  m.sequence = 3;
+  m.released_mono_ns = MonoNanos();
+  m.payload = msg;
+  const Status first = producer_->Send(m);
+  ASSERT_FALSE(first.ok());
+  EXPECT_EQ(first.kafka_error(), ErrorCode::kKafkaStorageError);
+  m.partition = 1;  // another partition: still refused, the producer has stopped
+  m.sequence = 0;
+  EXPECT_FALSE(producer_->Send(m).ok());
+  EXPECT_FALSE(producer_->Flush(0).ok());
+  EXPECT_EQ(producer_->NextDeadlineNs(), MessageSender::kNoDeadline);
+  EXPECT_EQ(producer_->errors_by_code().at("KAFKA_STORAGE_ERROR"), 1);
+  EXPECT_EQ(audit_->Reconcile().total.failed, 1);
+}
+
 TEST_F(DirectDriverTest, ConsumerBehindRetentionRestartsAtTheLogStartAndTheAuditSeesTheLoss) {
   Start(
       Load("topicConfig: {segment.bytes: 10000, retention.bytes: 20000}\n"
