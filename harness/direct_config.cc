@@ -114,6 +114,13 @@ std::string JoinKeys(const std::vector<std::string>& keys) {
   return out;
 }
 
+std::string StoragePropertyNames() {
+  std::string out;
+  for (const auto& [key, value] : storage::LogConfig().ToProperties())
+    out += (out.empty() ? "" : ", ") + key;
+  return out;
+}
+
 // Kafka topic properties that are not about one partition's storage: accepted, with a note.
 bool IsNonStorageTopicProperty(const std::string& key) {
   static const char* const kKeys[] = {"min.insync.replicas",
@@ -214,11 +221,7 @@ Result<DirectStorageConfig> DirectStorageConfig::FromWorkload(const Workload& w,
         return Status::InvalidArgument(fmt::format(
             "topicConfig.{}: not a Kafka topic property the direct driver knows (storage "
             "properties: {})",
-            key, JoinKeys([] {
-              std::vector<std::string> keys;
-              for (const auto& [k, v] : storage::LogConfig().ToProperties()) keys.push_back(k);
-              return keys;
-            }())));
+            key, StoragePropertyNames()));
       }
       ignored.push_back("topicConfig." + key);
     } else if (!s.ok()) {

@@ -221,52 +221,58 @@ int DirectConsumer::FetchPartition(Assigned& a, int64_t max_bytes, int64_t deadl
 
 int DirectConsumer::DeliverBatches(Assigned& a, size_t length, int64_t receive_wall_ns,
                                    int64_t deadline_ns) {
-  const bool slow = options_.client.processing_delay_ms > 0;
   Delivery d(*this, a.index, receive_wall_ns);
   size_t pos = 0;
   while (pos + bf::kHeaderSize <= length) {
     const storage::BatchHeader h = storage::DecodeBatchHeader(buffer_.data() + pos);
     const int64_t size = h.size_bytes();
-    const int64_t next = h.next_offset().value();
     if (size < bf::kHeaderSize || pos + static_cast<size_t>(size) > length) {
       // Read() returns whole batches; a bad length is damage: skip what it claims to cover.
       errors_.Add(ErrorName(ErrorCode::kCorruptMessage));
-      a.position = std::max(a.position + 1, next);
+      a.position = std::max(a.position + 1, h.next_offset().value());
       break;
     }
     const std::span<const uint8_t> batch(buffer_.data() + pos, static_cast<size_t>(size));
     pos += static_cast<size_t>(size);
-    if (next <= a.position) continue;  // delivered by an earlier fetch
-    storage::BatchHeader checked;
-    Status st =
-        options_.config.check_crcs ? storage::CheckBatchFraming(batch, &checked) : Status::Ok();
-    std::span<const uint8_t> records = batch.subspan(bf::kRecordsPos);
-    if (st.ok() && !h.is_control() && h.compression() != storage::Compression::kNone) {
-      st = storage::Decompress(h.compression(), records, size_t{64} << 20, &scratch_);
-      records = scratch_;
-    }
-    if (!st.ok() || h.is_control()) {
-      if (!st.ok()) errors_.Add(ErrorName(st.kafka_error()));
-      a.position = next;
-      continue;
-    }
-    storage::RecordReader reader(h, records);
-    storage::RecordView r;
-    while (true) {
-      Result<bool> more = reader.Next(&r);
-      if (!more.ok()) {
-        errors_.Add(ErrorName(more.status().kafka_error()));
-        break;
-      }
-      if (!*more) break;
-      if (r.offset.value() < a.position) continue;
-      d.Deliver(r.value);
-      a.position = r.offset.value() + 1;
-      if (slow && MonoNanos() >= deadline_ns) return d.delivered();  // the rest at the next poll
-    }
-    a.position = std::max(a.position, next);
+    if (h.next_offset().value() <= a.position) continue;  // delivered by an earlier fetch
+    if (!DeliverBatch(a, batch, h, d, deadline_ns)) break;
   }
   return d.delivered();
+}
+
+bool DirectConsumer::DeliverBatch(Assigned& a, std::span<const uint8_t> batch,
+                                  const storage::BatchHeader& h, Delivery& d, int64_t deadline_ns) {
+  const int64_t next = h.next_offset().value();
+  storage::BatchHeader checked;
+  Status st =
+      options_.config.check_crcs ? storage::CheckBatchFraming(batch, &checked) : Status::Ok();
+  std::span<const uint8_t> records = batch.subspan(bf::kRecordsPos);
+  if (st.ok() && !h.is_control() && h.compression() != storage::Compression::kNone) {
+    st = storage::Decompress(h.compression(), records, size_t{64} << 20, &scratch_);
+    records = scratch_;
+  }
+  if (!st.ok() || h.is_control()) {  // damage is counted and skipped; control batches just skipped
+    if (!st.ok()) errors_.Add(ErrorName(st.kafka_error()));
+    a.position = next;
+    return true;
+  }
+  const bool slow = options_.client.processing_delay_ms > 0;
+  storage::RecordReader reader(h, records);
+  storage::RecordView r;
+  while (true) {
+    Result<bool> more = reader.Next(&r);
+    if (!more.ok()) {
+      errors_.Add(ErrorName(more.status().kafka_error()));
+      break;
+    }
+    if (!*more) break;
+    if (r.offset.value() < a.position) continue;
+    d.Deliver(r.value);
+    a.position = r.offset.value() + 1;
+    if (slow && MonoNanos() >= deadline_ns) return false;  // the rest at the next poll
+  }
+  a.position = std::max(a.position, next);
+  return true;
 }
 
 void DirectConsumer::ResetPosition(Assigned& a, const Status& why) {

@@ -86,6 +86,10 @@ class DirectConsumer final : public ConsumerClient {
   int FetchPartition(Assigned& a, int64_t max_bytes, int64_t deadline_ns, int64_t* bytes_read);
   // Walks the whole batches in buffer_[0, length) from a's position on.
   int DeliverBatches(Assigned& a, size_t length, int64_t receive_wall_ns, int64_t deadline_ns);
+  // Delivers one batch's records from a's position on; false when a slow consumer ran out of time
+  // inside it.
+  bool DeliverBatch(Assigned& a, std::span<const uint8_t> batch, const storage::BatchHeader& h,
+                    Delivery& d, int64_t deadline_ns);
   void ResetPosition(Assigned& a, const Status& why);
 
   DirectConsumerOptions options_;

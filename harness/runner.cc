@@ -105,6 +105,15 @@ class Run {
   static constexpr double kNever = std::numeric_limits<double>::infinity();
   Status RunPhase(std::optional<double> total_rate, double duration_s, const std::string& name,
                   double measure_from_s, StepAccumulator* step);
+  void StartProducers(std::optional<double> total_rate, int64_t phase_start, int64_t phase_end);
+  // When the collector closes the next interval: the next grid point, the measurement's start or
+  // the phase's end; past the end, the next grid point while producers still send; nullopt once
+  // they are done.
+  std::optional<int64_t> NextIntervalEnd(int64_t interval_start, int64_t phase_end,
+                                         int64_t measure_from);
+  Status AccumulateStep(StepAccumulator* step, double t, double in_phase);
+  // Joins the producer threads; the first of `st` and their statuses that failed.
+  Status JoinProducers(Status st);
   Status SearchMaxRate(double* found);
   int64_t TotalAcked() const;
   RunCounters Counters() const;
@@ -242,13 +251,7 @@ int64_t Run::TotalAcked() const {
   return n;
 }
 
-Status Run::RunPhase(std::optional<double> total_rate, double duration_s, const std::string& name,
-                     double measure_from_s, StepAccumulator* step) {
-  const int64_t phase_start = MonoNanos();
-  const int64_t phase_end = phase_start + static_cast<int64_t>(duration_s * 1e9);
-  const int64_t measure_from = measure_from_s < duration_s
-                                   ? phase_start + static_cast<int64_t>(measure_from_s * 1e9)
-                                   : INT64_MAX;
+void Run::StartProducers(std::optional<double> total_rate, int64_t phase_start, int64_t phase_end) {
   // Every phase's schedule starts with the phase, so schedule and end agree.
   Workload at_rate = w_;
   if (total_rate) {
@@ -268,43 +271,38 @@ Status Run::RunPhase(std::optional<double> total_rate, double duration_s, const 
       producers_running_.fetch_sub(1);
     });
   }
-  // Each phase's intervals start with it and its last one ends with it, so a phase's intervals
-  // hold only its own time (a measured rate is not diluted by the next phase).
-  const int64_t interval_ns = o_.interval_ms * kNanosPerMs;
-  next_interval_ = phase_start + interval_ns;
-  Status st;
-  int64_t interval_start = phase_start;
-  while (st.ok()) {
-    int64_t wake = std::min(next_interval_, phase_end);
-    if (measure_from > interval_start && measure_from < wake) wake = measure_from;
-    if (MonoNanos() >= phase_end) {
-      // The schedule is over: wait for the producers (a lingering batch, late sends of a producer
-      // that fell behind), closing intervals on the grid while they are still at it.
-      while (producers_running_.load() > 0 && MonoNanos() < next_interval_) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-      }
-      if (producers_running_.load() == 0) break;
-      wake = next_interval_;
-    }
-    std::this_thread::sleep_until(
-        std::chrono::steady_clock::time_point(std::chrono::nanoseconds(wake)));
-    if (wake == next_interval_) next_interval_ += interval_ns;
-    const double t = static_cast<double>(MonoNanos() - start_mono_) / 1e9;
-    st = CloseInterval(interval_start >= measure_from, t, name);
-    interval_start = wake;
-    const double in_phase = static_cast<double>(MonoNanos() - phase_start) / 1e9;
-    if (st.ok() && step != nullptr && in_phase >= step->settle_s) {
-      if (step->acked_at_settle < 0) {
-        step->acked_at_settle = TotalAcked();
-        step->lag_at_settle = metrics_->timeseries().lag_messages.back();
-        step->settle_t = t;
-      } else {
-        const Metric m = w_.latency_slo.metric == SloMetric::kPublish ? Metric::kPublishLatency
-                                                                      : Metric::kE2eLatency;
-        st = step->slo_metric.Add(metrics_->last_interval(m));
-      }
-    }
+}
+
+std::optional<int64_t> Run::NextIntervalEnd(int64_t interval_start, int64_t phase_end,
+                                            int64_t measure_from) {
+  if (MonoNanos() < phase_end) {
+    int64_t end = std::min(next_interval_, phase_end);
+    if (measure_from > interval_start && measure_from < end) end = measure_from;
+    return end;
   }
+  // The schedule is over: wait for the producers (a lingering batch, late sends of a producer that
+  // fell behind), closing intervals on the grid while they are still at it.
+  while (producers_running_.load() > 0 && MonoNanos() < next_interval_) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (producers_running_.load() == 0) return std::nullopt;
+  return next_interval_;
+}
+
+Status Run::AccumulateStep(StepAccumulator* step, double t, double in_phase) {
+  if (step == nullptr || in_phase < step->settle_s) return Status::Ok();
+  if (step->acked_at_settle < 0) {
+    step->acked_at_settle = TotalAcked();
+    step->lag_at_settle = metrics_->timeseries().lag_messages.back();
+    step->settle_t = t;
+    return Status::Ok();
+  }
+  const Metric m =
+      w_.latency_slo.metric == SloMetric::kPublish ? Metric::kPublishLatency : Metric::kE2eLatency;
+  return step->slo_metric.Add(metrics_->last_interval(m));
+}
+
+Status Run::JoinProducers(Status st) {
   for (auto& thread : producer_threads_) {
     if (thread.joinable()) thread.join();
   }
@@ -312,6 +310,35 @@ Status Run::RunPhase(std::optional<double> total_rate, double duration_s, const 
     if (st.ok() && !ps.ok()) st = ps;
   }
   return st;
+}
+
+Status Run::RunPhase(std::optional<double> total_rate, double duration_s, const std::string& name,
+                     double measure_from_s, StepAccumulator* step) {
+  const int64_t phase_start = MonoNanos();
+  const int64_t phase_end = phase_start + static_cast<int64_t>(duration_s * 1e9);
+  const int64_t measure_from = measure_from_s < duration_s
+                                   ? phase_start + static_cast<int64_t>(measure_from_s * 1e9)
+                                   : INT64_MAX;
+  StartProducers(total_rate, phase_start, phase_end);
+  // Each phase's intervals start with it and its last one ends with it, so a phase's intervals
+  // hold only its own time (a measured rate is not diluted by the next phase).
+  const int64_t interval_ns = o_.interval_ms * kNanosPerMs;
+  next_interval_ = phase_start + interval_ns;
+  Status st;
+  int64_t interval_start = phase_start;
+  while (st.ok()) {
+    const std::optional<int64_t> end = NextIntervalEnd(interval_start, phase_end, measure_from);
+    if (!end) break;
+    std::this_thread::sleep_until(
+        std::chrono::steady_clock::time_point(std::chrono::nanoseconds(*end)));
+    if (*end == next_interval_) next_interval_ += interval_ns;
+    const double t = static_cast<double>(MonoNanos() - start_mono_) / 1e9;
+    st = CloseInterval(interval_start >= measure_from, t, name);
+    interval_start = *end;
+    const double in_phase = static_cast<double>(MonoNanos() - phase_start) / 1e9;
+    if (st.ok()) st = AccumulateStep(step, t, in_phase);
+  }
+  return JoinProducers(st);
 }
 
 // Holds each probed rate for stepSeconds (the first fifth settles and is not judged).
