@@ -49,6 +49,10 @@ Status IndexFile::Map(int fd, int64_t bytes) {
   if (bytes == 0) return Status::Ok();
   void* p = ::mmap(nullptr, static_cast<size_t>(bytes), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (p == MAP_FAILED) return Status::FromErrno("mmap " + path_, errno);
+  // Index pages are touched one at a time (appends at the end, binary-search probes). Without this
+  // hint the first fault on a fresh, preallocated 10 MiB index reads ahead up to read_ahead_kb of
+  // zeroes (8 MiB on some VMs: ~4 ms per new segment, 70% of CPU at 1,000 partitions).
+  (void)::madvise(p, static_cast<size_t>(bytes), MADV_RANDOM);
   base_ = static_cast<uint8_t*>(p);
   mapped_bytes_ = bytes;
   return Status::Ok();
