@@ -42,13 +42,16 @@ void AddFlags(CLI::App* app, CompareFlags* f) {
     return [to](const std::vector<std::string>& v) { to->insert(to->end(), v.begin(), v.end()); };
   };
   app->add_option_function<std::vector<std::string>>(
-      "--threshold", append(&f->relative),
-      "NAME=FRACTION: relative threshold of a metric kind or id (latency_p99=0.3)");
+         "--threshold", append(&f->relative),
+         "NAME=FRACTION: relative threshold of a metric kind or id (latency_p99=0.3); repeatable")
+      ->allow_extra_args(false);
   app->add_option_function<std::vector<std::string>>(
-      "--absolute", append(&f->absolute),
-      "NAME=VALUE: absolute floor in the metric's unit (latency_p50=0.02)");
+         "--absolute", append(&f->absolute),
+         "NAME=VALUE: absolute floor in the metric's unit (latency_p50=0.02); repeatable")
+      ->allow_extra_args(false);
   app->add_option_function<std::vector<std::string>>("--ignore", append(&f->ignore),
-                                                     "NAME: a metric kind or id not to judge");
+                                                     "NAME: a metric kind or id not to judge")
+      ->allow_extra_args(false);
   app->add_option("--spread-factor", f->spread_factor,
                   "a shift must exceed this many MADs of either side (default 3)");
   app->add_flag("--allow-different-workloads", f->allow_different_workloads,

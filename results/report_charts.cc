@@ -74,6 +74,7 @@ LineChart TimeChart(std::string id, std::string title, std::string y_label) {
   c.kind = std::move(id);
   c.title = std::move(title);
   c.x_label = "time since start (s; warm-up included)";
+  c.x_min = 0;
   c.y_label = std::move(y_label);
   return c;
 }

@@ -11,7 +11,7 @@ namespace {
 constexpr const char* kCss = R"(
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px auto;max-width:1180px;color:#1d2430;padding:0 16px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #d8dde6;padding-bottom:4px}
-h3{font-size:15px;margin:18px 0 6px}.sub{color:#5b6576;margin:0 0 12px}
+h3{font-size:15px;margin:18px 0 6px}nav a{margin-right:12px;color:#0b57d0}.sub{color:#5b6576;margin:0 0 12px}
 table{border-collapse:collapse;margin:6px 0 12px;font-variant-numeric:tabular-nums}
 th,td{border:1px solid #d8dde6;padding:3px 8px;text-align:right;vertical-align:top}
 th{background:#f3f5f8}td.l,th.l{text-align:left}
@@ -47,7 +47,8 @@ std::string RunHeaderCells(const std::vector<ReportRun>& runs) {
 
 std::string RunsSection(const std::vector<ReportRun>& runs) {
   std::string out =
-      "<h2>Runs</h2><table id=\"runs\"><tr><th class=\"l\">run</th><th class=\"l\">file</th>"
+      "<h2 id=\"s-runs\">Runs</h2><table id=\"runs\"><tr><th class=\"l\">run</th><th "
+      "class=\"l\">file</th>"
       "<th class=\"l\">workload</th><th class=\"l\">target</th><th class=\"l\">run id</th>"
       "<th class=\"l\">started</th><th>measured (s)</th><th class=\"l\">status</th>"
       "<th class=\"l\">kbench</th></tr>";
@@ -77,8 +78,9 @@ std::string SummaryRow(std::string_view label, const std::vector<ReportRun>& run
 }
 
 std::string SummarySection(const std::vector<ReportRun>& runs) {
-  std::string out = "<h2>Summary</h2><table id=\"summary\"><tr><th class=\"l\">metric</th>" +
-                    RunHeaderCells(runs) + "</tr>";
+  std::string out =
+      "<h2 id=\"s-summary\">Summary</h2><table id=\"summary\"><tr><th class=\"l\">metric</th>" +
+      RunHeaderCells(runs) + "</tr>";
   for (const MetricDef& m : CompareMetrics()) {
     out += SummaryRow(fmt::format("{} ({})", m.label, m.unit), runs,
                       [&m](const RunResult& r) { return Cell(m.get(r.summary)); });
@@ -121,7 +123,7 @@ std::string TimeSection(const std::vector<ReportRun>& runs) {
   std::vector<LineChart> charts;
   for (auto c : {ThroughputChart(runs), LatencyTimeChart(runs), LagChart(runs), MaxRateChart(runs)})
     if (c) charts.push_back(std::move(*c));
-  std::string out = "<h2>Over time</h2>";
+  std::string out = "<h2 id=\"s-time\">Over time</h2>";
   if (charts.empty()) return out + "<p class=\"note\">No run has a time series.</p>";
   out +=
       "<p class=\"note\">Solid and dashed lines per run as in each legend; vertical lines mark "
@@ -148,7 +150,7 @@ std::string FaultsSection(const std::vector<ReportRun>& runs) {
           FormatNumber(u.to_s - u.from_s));
     }
   }
-  std::string out = "<h2>Faults</h2>";
+  std::string out = "<h2 id=\"s-faults\">Faults</h2>";
   if (faults.empty() && windows.empty())
     return out + "<p class=\"note\">No faults were scheduled and no partition lost its leader.</p>";
   if (!faults.empty()) {
@@ -167,8 +169,10 @@ std::string FaultsSection(const std::vector<ReportRun>& runs) {
 }
 
 std::string EnvironmentSection(const std::vector<ReportRun>& runs) {
-  std::string out = "<h2>Environment</h2><table id=\"environment\"><tr><th class=\"l\"></th>" +
-                    RunHeaderCells(runs) + "</tr>";
+  std::string out =
+      "<h2 id=\"s-environment\">Environment</h2><table id=\"environment\"><tr><th "
+      "class=\"l\"></th>" +
+      RunHeaderCells(runs) + "</tr>";
   auto row = [&](std::string_view label, auto value) {
     out += fmt::format("<tr><th class=\"l\">{}</th>", label);
     for (const ReportRun& r : runs)
@@ -196,7 +200,8 @@ std::string EnvironmentSection(const std::vector<ReportRun>& runs) {
 
 std::string TrendSection(const History& h) {
   std::string out = fmt::format(
-      "<h2>Nightly trend</h2><p class=\"sub\">{} nights in <code>{}</code>, {} profiles</p>",
+      "<h2 id=\"s-trend\">Nightly trend</h2><p class=\"sub\">{} nights in <code>{}</code>, {} "
+      "profiles</p>",
       h.entries.size(), HtmlEscape(h.dir), h.profiles.size());
   for (const std::string& p : h.problems)
     out += fmt::format("<p class=\"bad\">skipped: {}</p>", HtmlEscape(p));
@@ -205,6 +210,17 @@ std::string TrendSection(const History& h) {
     out += Charts(TrendCharts(h, profile));
   }
   return out;
+}
+
+// Links to the sections on this page (fragment links only: nothing is fetched).
+std::string Navigation(bool runs, bool trend) {
+  std::string out = "<nav>";
+  if (trend) out += "<a href=\"#s-trend\">trend</a>";
+  if (runs) {
+    for (const char* s : {"runs", "summary", "spectrum", "time", "faults", "environment"})
+      out += fmt::format("<a href=\"#s-{0}\">{0}</a>", s);
+  }
+  return out + "</nav>\n";
 }
 
 }  // namespace
@@ -222,10 +238,11 @@ Result<std::string> RenderHtmlReport(const std::vector<ReportRun>& runs,
       runs.size() == 1 ? "" : "s side by side",
       options.generated_at.empty() ? ""
                                    : " &middot; generated " + HtmlEscape(options.generated_at));
+  out += Navigation(!runs.empty(), options.history != nullptr);
   if (options.history != nullptr) out += TrendSection(*options.history);
   if (runs.empty()) return out + "</body></html>\n";
   out += RunsSection(runs) + SummarySection(runs);
-  out += "<h2>Latency percentile spectrum</h2>";
+  out += "<h2 id=\"s-spectrum\">Latency percentile spectrum</h2>";
   out += spectra.empty() ? "<p class=\"note\">No run carries histograms.</p>"
                          : "<p class=\"note\">Latency at each percentile, measured from the "
                            "intended send time; the x axis is log(1/(1-p)), so each step right is "

@@ -32,6 +32,18 @@ struct Frame {
   double Y(double y) const { return bottom - (y - y0) / (y1 - y0) * (bottom - top); }
 };
 
+// A tick value with as many decimals as the step between ticks needs ("2.5", "10", "0.25").
+std::string TickLabel(double v, double step) {
+  const int decimals =
+      step > 0 ? std::clamp(static_cast<int>(std::ceil(-std::log10(step) - 1e-9)), 0, 9) : 3;
+  std::string s = fmt::format("{:.{}f}", v, decimals);
+  if (s.find('.') != std::string::npos) {
+    while (s.back() == '0') s.pop_back();
+    if (s.back() == '.') s.pop_back();
+  }
+  return s == "-0" ? "0" : s;
+}
+
 Range XRange(const LineChart& c) {
   Range r;
   for (const ChartSeries& s : c.series) {
@@ -69,16 +81,19 @@ std::vector<double> YTicks(const LineChart& c, Range* r) {
 
 std::string Axes(const LineChart& c, const Frame& f, const std::vector<double>& yticks) {
   std::string out = "<g class=\"axes\">";
+  const double ystep = yticks.size() > 1 ? yticks[1] - yticks[0] : 0;
   for (double t : yticks) {
     const double y = f.Y(t);
     out += fmt::format(
         "<line class=\"grid\" x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\"/>"
         "<text class=\"tick\" x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>",
-        f.left, y, f.right, y, f.left - 6, y + 4, XmlEscape(FormatNumber(t)));
+        f.left, y, f.right, y, f.left - 6, y + 4, XmlEscape(TickLabel(t, ystep)));
   }
   std::vector<AxisTick> xticks = c.x_ticks;
   if (xticks.empty()) {
-    for (double t : NiceTicks(f.x0, f.x1, 8)) xticks.push_back({t, FormatNumber(t)});
+    const std::vector<double> ticks = NiceTicks(f.x0, f.x1, 8);
+    const double xstep = ticks.size() > 1 ? ticks[1] - ticks[0] : 0;
+    for (double t : ticks) xticks.push_back({t, TickLabel(t, xstep)});
   }
   for (const AxisTick& t : xticks) {
     if (t.value < f.x0 - 1e-9 || t.value > f.x1 + 1e-9) continue;
