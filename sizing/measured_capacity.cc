@@ -3,16 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
+
+#include "results/run_result.h"
 
 namespace kbench::sizing {
 namespace {
-
-using nlohmann::json;
-
-constexpr int kResultsSchemaVersion = 1;
 
 // "p99.9" and "p999" name the same percentile; results files use the dotless form.
 std::string NormalizePercentile(std::string_view label) {
@@ -23,111 +19,60 @@ std::string NormalizePercentile(std::string_view label) {
   return out;
 }
 
-// Walks a dotted path; nullptr when any step is absent or null.
-const json* At(const json& root, std::string_view path) {
-  const json* node = &root;
-  size_t start = 0;
-  while (true) {
-    size_t dot = path.find('.', start);
-    std::string key(
-        path.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
-    if (!node->is_object() || !node->contains(key) || (*node)[key].is_null()) return nullptr;
-    node = &(*node)[key];
-    if (dot == std::string_view::npos) return node;
-    start = dot + 1;
+void ReadSummary(const results::Summary& s, MeasuredRun* run) {
+  run->produced_msgs_per_sec = s.produced.msgs_per_sec;
+  run->produced_bytes_per_sec = s.produced.mb_per_sec * 1e6;
+  run->partitions = s.partitions;
+  run->brokers = s.brokers;
+  run->replication_factor = s.replication_factor;
+  if (s.produced.messages > 0) {
+    run->avg_msg_bytes = double(s.produced.bytes) / double(s.produced.messages);
+  } else if (run->produced_msgs_per_sec > 0) {
+    run->avg_msg_bytes = run->produced_bytes_per_sec / run->produced_msgs_per_sec;
   }
-}
-
-Result<double> RequiredNumber(const json& root, std::string_view path, const std::string& file) {
-  const json* n = At(root, path);
-  if (n == nullptr) {
-    return Status::InvalidArgument(
-        fmt::format("{}: required field {} is missing", file, std::string(path)));
+  for (const char* label : {"p50", "p75", "p95", "p99", "p999", "p9999"}) {
+    if (std::optional<double> v = s.publish_latency_ms.At(label)) {
+      run->publish_latency_ms.emplace_back(label, *v);
+    }
   }
-  if (!n->is_number()) {
-    return Status::InvalidArgument(
-        fmt::format("{}: field {} is not a number", file, std::string(path)));
+  if (s.slo) run->slo = MeasuredRun::Slo{s.slo->percentile, s.slo->target_ms, s.slo->met};
+}
+
+void ReadMaxRate(const results::MaxRateResult& mr, MeasuredRun* run) {
+  MeasuredRun::MaxRate m;
+  m.slo_percentile = mr.slo_percentile;
+  m.slo_ms = mr.slo_ms;
+  m.found_msgs_per_sec = mr.found_msgs_per_sec;
+  m.found_bytes_per_sec = mr.found_mb_per_sec * 1e6;
+  for (const results::MaxRateStep& s : mr.steps) {
+    // A step without a p99 (no samples) cannot have held.
+    m.steps.push_back({s.target_msgs_per_sec, s.achieved_msgs_per_sec, s.p99_ms.value_or(0),
+                       s.held && s.p99_ms.has_value()});
   }
-  return n->get<double>();
+  run->max_rate = m;
 }
 
-std::optional<double> OptionalNumber(const json& root, std::string_view path) {
-  const json* n = At(root, path);
-  if (n == nullptr || !n->is_number()) return std::nullopt;
-  return n->get<double>();
+std::optional<double> ElectionP50(const nlohmann::json& cluster) {
+  auto it = cluster.find("election_ms");
+  if (it == cluster.end() || !it->is_object()) return std::nullopt;
+  auto p50 = it->find("p50");
+  if (p50 == it->end() || !p50->is_number()) return std::nullopt;
+  return p50->get<double>();
 }
 
-std::string OptionalString(const json& root, std::string_view path) {
-  const json* n = At(root, path);
-  return (n != nullptr && n->is_string()) ? n->get<std::string>() : std::string();
-}
-
-Status ReadSummary(const json& root, const std::string& path, MeasuredRun* run) {
-  KB_ASSIGN_OR_RETURN(run->produced_msgs_per_sec,
-                      RequiredNumber(root, "summary.produced.msgs_per_sec", path));
-  KB_ASSIGN_OR_RETURN(double mb, RequiredNumber(root, "summary.produced.mb_per_sec", path));
-  run->produced_bytes_per_sec = mb * 1e6;
-  KB_ASSIGN_OR_RETURN(double partitions, RequiredNumber(root, "summary.partitions", path));
-  KB_ASSIGN_OR_RETURN(double brokers, RequiredNumber(root, "summary.brokers", path));
-  KB_ASSIGN_OR_RETURN(double rf, RequiredNumber(root, "summary.replication_factor", path));
-  run->partitions = static_cast<int64_t>(partitions);
-  run->brokers = static_cast<int64_t>(brokers);
-  run->replication_factor = static_cast<int64_t>(rf);
-  if (run->partitions < 1 || run->brokers < 1 || run->replication_factor < 1) {
+Result<MeasuredRun> FromRunResult(const results::RunResult& r, const std::string& path) {
+  MeasuredRun run;
+  run.path = path;
+  run.workload = r.workload.value("name", "");
+  ReadSummary(r.summary, &run);
+  if (run.partitions < 1 || run.brokers < 1 || run.replication_factor < 1) {
     return Status::InvalidArgument(fmt::format(
         "{}: summary.partitions, summary.brokers and summary.replication_factor must be >= 1",
         path));
   }
-  std::optional<double> msgs = OptionalNumber(root, "summary.produced.messages");
-  std::optional<double> bytes = OptionalNumber(root, "summary.produced.bytes");
-  if (msgs && bytes && *msgs > 0) {
-    run->avg_msg_bytes = *bytes / *msgs;
-  } else if (run->produced_msgs_per_sec > 0) {
-    run->avg_msg_bytes = run->produced_bytes_per_sec / run->produced_msgs_per_sec;
-  }
-  if (const json* lat = At(root, "summary.publish_latency_ms");
-      lat != nullptr && lat->is_object()) {
-    for (const auto& [k, v] : lat->items()) {
-      if (k.size() > 1 && k[0] == 'p' && v.is_number())
-        run->publish_latency_ms.emplace_back(k, v.get<double>());
-    }
-  }
-  if (const json* slo = At(root, "summary.slo"); slo != nullptr && slo->is_object()) {
-    MeasuredRun::Slo s;
-    s.percentile = OptionalString(*slo, "percentile");
-    s.target_ms = OptionalNumber(*slo, "target_ms").value_or(0);
-    const json* met = At(*slo, "met");
-    s.met = met != nullptr && met->is_boolean() && met->get<bool>();
-    run->slo = s;
-  }
-  return Status::Ok();
-}
-
-Status ReadMaxRate(const json& root, const std::string& path, MeasuredRun* run) {
-  const json* mr = At(root, "max_rate");
-  if (mr == nullptr) return Status::Ok();
-  MeasuredRun::MaxRate m;
-  m.slo_percentile = OptionalString(*mr, "slo_percentile");
-  m.slo_ms = OptionalNumber(*mr, "slo_ms").value_or(0);
-  m.found_msgs_per_sec = OptionalNumber(*mr, "found_msgs_per_sec").value_or(0);
-  m.found_bytes_per_sec = OptionalNumber(*mr, "found_mb_per_sec").value_or(0) * 1e6;
-  if (const json* steps = At(*mr, "steps"); steps != nullptr && steps->is_array()) {
-    for (size_t i = 0; i < steps->size(); ++i) {
-      const json& s = (*steps)[i];
-      std::string where = fmt::format("max_rate.steps[{}]", i);
-      MaxRateStep step;
-      KB_ASSIGN_OR_RETURN(step.achieved_msgs_per_sec,
-                          RequiredNumber(s, "achieved_msgs_per_sec", path + ": " + where));
-      step.target_msgs_per_sec = OptionalNumber(s, "target_msgs_per_sec").value_or(0);
-      std::optional<double> p99 = OptionalNumber(s, "p99_ms");
-      step.p99_ms = p99.value_or(0);
-      const json* held = At(s, "held");
-      step.held = held != nullptr && held->is_boolean() && held->get<bool>() && p99.has_value();
-      m.steps.push_back(step);
-    }
-  }
-  run->max_rate = m;
-  return Status::Ok();
+  if (r.max_rate) ReadMaxRate(*r.max_rate, &run);
+  run.election_ms_p50 = ElectionP50(r.cluster);
+  return run;
 }
 
 std::optional<double> SummaryLatency(const MeasuredRun& run, const std::string& percentile) {
@@ -182,35 +127,17 @@ bool FromMaxRate(const MeasuredRun& run, const LatencySlo& slo, RunCapacity* c) 
 }  // namespace
 
 Result<MeasuredRun> ParseResultsJson(const std::string& text, const std::string& path) {
-  json root = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  nlohmann::json root = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (root.is_discarded() || !root.is_object()) {
     return Status::InvalidArgument(fmt::format("{}: not a JSON object", path));
   }
-  KB_ASSIGN_OR_RETURN(double version, RequiredNumber(root, "schema_version", path));
-  if (version > kResultsSchemaVersion) {
-    return Status::InvalidArgument(
-        fmt::format("{}: schema_version {} is newer than this kbench understands ({})", path,
-                    version, kResultsSchemaVersion));
-  }
-  MeasuredRun run;
-  run.path = path;
-  run.workload = OptionalString(root, "workload.name");
-  if (run.workload.empty()) {
-    return Status::InvalidArgument(
-        fmt::format("{}: required field workload.name is missing", path));
-  }
-  KB_RETURN_IF_ERROR(ReadSummary(root, path, &run));
-  KB_RETURN_IF_ERROR(ReadMaxRate(root, path, &run));
-  run.election_ms_p50 = OptionalNumber(root, "cluster.election_ms.p50");
-  return run;
+  KB_ASSIGN_OR_RETURN(results::RunResult r, results::RunResultFromJson(root, path));
+  return FromRunResult(r, path);
 }
 
 Result<MeasuredRun> ReadResultsFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return Status::InvalidArgument(fmt::format("{}: cannot read the results file", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ParseResultsJson(ss.str(), path);
+  KB_ASSIGN_OR_RETURN(results::RunResult r, results::ReadRunResultFile(path));
+  return FromRunResult(r, path);
 }
 
 RunCapacity CapacityAtSlo(const MeasuredRun& run, const std::optional<LatencySlo>& slo) {

@@ -1,10 +1,9 @@
 // Measured capacity from `kbench run` results files (docs/results.md, schema_version 1): what one
 // partition and one broker held at a latency SLO.
 //
-// This file reads only the fields sizing needs (summary throughput, partitions, brokers,
-// replication_factor, the SLO verdict, max_rate steps, election times) with nlohmann-json. It
-// should switch to the results library's reader (results/run_result.h) once that lands; nothing
-// else in sizing parses results JSON.
+// Files are read and checked by the results library (results/run_result.h: schema_version, required
+// fields, types); this file keeps what sizing uses (summary throughput, partitions, brokers,
+// replication_factor, the SLO verdict, max_rate steps, election times).
 //
 // Pure functions; thread-compatible values.
 #pragma once

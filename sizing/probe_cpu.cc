@@ -1,16 +1,12 @@
 #include "sizing/probe_cpu.h"
 
-#include <lz4frame.h>
-#include <snappy.h>
-#include <zlib.h>
-#include <zstd.h>
-
 #include <functional>
-#include <memory>
+#include <span>
 #include <vector>
 
 #include "core/base/clock.h"
-#include "sizing/probe_crc32c.h"
+#include "core/storage/compression.h"
+#include "core/storage/crc32c.h"
 #include "sizing/units.h"
 
 namespace kbench::sizing {
@@ -19,104 +15,18 @@ namespace {
 constexpr size_t kBatch = 64 << 10;
 constexpr size_t kSample = 4 << 20;
 
-using Bytes = std::vector<char>;
-// Compresses or decompresses one batch into `out`; false on a codec error.
-using Transform = std::function<bool(const Bytes& in, size_t original_size, Bytes* out)>;
+using Bytes = std::vector<uint8_t>;
 
+// The codecs the broker and clients run (core/storage/compression.h): what a batch costs on a core.
 struct Codec {
-  std::string name;
-  int level;
-  Transform compress;
-  Transform decompress;
+  storage::Compression codec;
+  int level;  // the level Kafka's clients use by default (0 = the library's default)
 };
 
-bool GzipCompress(const Bytes& in, size_t, Bytes* out) {
-  z_stream z{};
-  if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return false;
-  out->resize(deflateBound(&z, uLong(in.size())));
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  z.avail_in = uInt(in.size());
-  z.next_out = reinterpret_cast<Bytef*>(out->data());
-  z.avail_out = uInt(out->size());
-  int rc = deflate(&z, Z_FINISH);
-  out->resize(z.total_out);
-  deflateEnd(&z);
-  return rc == Z_STREAM_END;
-}
-
-bool GzipDecompress(const Bytes& in, size_t original, Bytes* out) {
-  z_stream z{};
-  if (inflateInit2(&z, 15 + 16) != Z_OK) return false;
-  out->resize(original);
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  z.avail_in = uInt(in.size());
-  z.next_out = reinterpret_cast<Bytef*>(out->data());
-  z.avail_out = uInt(out->size());
-  int rc = inflate(&z, Z_FINISH);
-  out->resize(z.total_out);
-  inflateEnd(&z);
-  return rc == Z_STREAM_END;
-}
-
-bool SnappyCompress(const Bytes& in, size_t, Bytes* out) {
-  out->resize(snappy::MaxCompressedLength(in.size()));
-  size_t n = 0;
-  snappy::RawCompress(in.data(), in.size(), out->data(), &n);
-  out->resize(n);
-  return true;
-}
-
-bool SnappyDecompress(const Bytes& in, size_t original, Bytes* out) {
-  out->resize(original);
-  return snappy::RawUncompress(in.data(), in.size(), out->data());
-}
-
-bool Lz4Compress(const Bytes& in, size_t, Bytes* out) {
-  out->resize(LZ4F_compressFrameBound(in.size(), nullptr));
-  size_t n = LZ4F_compressFrame(out->data(), out->size(), in.data(), in.size(), nullptr);
-  if (LZ4F_isError(n)) return false;
-  out->resize(n);
-  return true;
-}
-
-bool Lz4Decompress(const Bytes& in, size_t original, Bytes* out) {
-  LZ4F_dctx* dctx = nullptr;
-  if (LZ4F_isError(LZ4F_createDecompressionContext(&dctx, LZ4F_VERSION))) return false;
-  std::unique_ptr<LZ4F_dctx, decltype(&LZ4F_freeDecompressionContext)> guard(
-      dctx, LZ4F_freeDecompressionContext);
-  out->resize(original);
-  size_t dst = out->size(), src = in.size();
-  size_t rc = LZ4F_decompress(dctx, out->data(), &dst, in.data(), &src, nullptr);
-  out->resize(dst);
-  return !LZ4F_isError(rc) && rc == 0;
-}
-
-bool ZstdCompress(const Bytes& in, size_t, Bytes* out) {
-  static thread_local std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> cctx(ZSTD_createCCtx(),
-                                                                                ZSTD_freeCCtx);
-  out->resize(ZSTD_compressBound(in.size()));
-  size_t n = ZSTD_compressCCtx(cctx.get(), out->data(), out->size(), in.data(), in.size(), 3);
-  if (ZSTD_isError(n)) return false;
-  out->resize(n);
-  return true;
-}
-
-bool ZstdDecompress(const Bytes& in, size_t original, Bytes* out) {
-  static thread_local std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> dctx(ZSTD_createDCtx(),
-                                                                                ZSTD_freeDCtx);
-  out->resize(original);
-  size_t n = ZSTD_decompressDCtx(dctx.get(), out->data(), out->size(), in.data(), in.size());
-  if (ZSTD_isError(n)) return false;
-  out->resize(n);
-  return true;
-}
-
-std::vector<Codec> Codecs() {
-  return {{"gzip", 6, GzipCompress, GzipDecompress},
-          {"snappy", 0, SnappyCompress, SnappyDecompress},
-          {"lz4", 0, Lz4Compress, Lz4Decompress},
-          {"zstd", 3, ZstdCompress, ZstdDecompress}};
-}
+constexpr Codec kCodecs[] = {{storage::Compression::kGzip, 6},
+                             {storage::Compression::kSnappy, 0},
+                             {storage::Compression::kLz4, 0},
+                             {storage::Compression::kZstd, 3}};
 
 // Runs `step(i)` over batches round-robin for `seconds`; returns bytes/s of `size_of(i)`.
 double Timed(const ProbeContext& ctx, size_t batches, double seconds,
@@ -133,32 +43,32 @@ double Timed(const ProbeContext& ctx, size_t batches, double seconds,
 
 Status MeasureCodec(const ProbeContext& ctx, const Codec& c, const std::vector<Bytes>& batches,
                     HardwareProfile* out) {
+  std::string name(storage::CompressionName(c.codec));
   std::vector<Bytes> compressed(batches.size());
   double in = 0, packed = 0;
+  Bytes scratch;
   for (size_t i = 0; i < batches.size(); ++i) {
-    Bytes round;
-    if (!c.compress(batches[i], batches[i].size(), &compressed[i]) ||
-        !c.decompress(compressed[i], batches[i].size(), &round) || round != batches[i]) {
-      return Status::Internal(fmt::format("{} did not round-trip a batch", c.name));
-    }
+    KB_RETURN_IF_ERROR(storage::Compress(c.codec, batches[i], &compressed[i], c.level));
+    KB_RETURN_IF_ERROR(storage::Decompress(c.codec, compressed[i], batches[i].size(), &scratch));
+    if (scratch != batches[i]) return Status::Internal(name + " did not round-trip a batch");
     in += double(batches[i].size());
     packed += double(compressed[i].size());
   }
-  Bytes scratch;
   double seconds = ctx.Allow(ctx.budget().codec_s);
   CodecThroughput t;
   t.level = c.level;
   t.ratio = in / packed;
   t.compress_bytes_per_sec = Timed(ctx, batches.size(), seconds, [&](size_t i) {
-    c.compress(batches[i], batches[i].size(), &scratch);
+    scratch.clear();
+    (void)storage::Compress(c.codec, batches[i], &scratch, c.level);  // round trip checked above
     return batches[i].size();
   });
   t.decompress_bytes_per_sec = Timed(ctx, batches.size(), seconds, [&](size_t i) {
-    c.decompress(compressed[i], batches[i].size(), &scratch);
+    (void)storage::Decompress(c.codec, compressed[i], batches[i].size(), &scratch);
     return batches[i].size();
   });
-  out->codecs[c.name] = t;
-  ctx.Progress("{}: compress {}, decompress {} per core, ratio {}", c.name,
+  out->codecs[name] = t;
+  ctx.Progress("{}: compress {}, decompress {} per core, ratio {}", name,
                FormatByteRate(t.compress_bytes_per_sec), FormatByteRate(t.decompress_bytes_per_sec),
                FormatNumber(t.ratio));
   return Status::Ok();
@@ -198,10 +108,11 @@ Status ProbeCpu(const ProbeContext& ctx, HardwareProfile* out) {
   int64_t start = MonoNanos();
   double bytes = 0;
   do {
-    crc = ProbeCrc32c(crc, reinterpret_cast<const uint8_t*>(sample.data()), sample.size());
+    crc = storage::Crc32cExtend(
+        crc, std::span(reinterpret_cast<const uint8_t*>(sample.data()), sample.size()));
     bytes += double(sample.size());
   } while (double(MonoNanos() - start) / 1e9 < crc_s && !ctx.cancelled());
-  out->crc32c_impl = std::string(ProbeCrc32cImplementation());
+  out->crc32c_impl = std::string(storage::Crc32cImplementation());
   out->crc32c_bytes_per_sec = bytes / (double(MonoNanos() - start) / 1e9);
   ctx.Progress("CRC-32C ({}): {} per core (checksum {:08x})", out->crc32c_impl,
                FormatByteRate(*out->crc32c_bytes_per_sec), crc);
@@ -210,7 +121,7 @@ Status ProbeCpu(const ProbeContext& ctx, HardwareProfile* out) {
     batches.emplace_back(sample.begin() + off,
                          sample.begin() + std::min(sample.size(), off + kBatch));
   }
-  for (const Codec& c : Codecs()) {
+  for (const Codec& c : kCodecs) {
     if (ctx.cancelled()) break;
     KB_RETURN_IF_ERROR(MeasureCodec(ctx, c, batches, out));
   }

@@ -241,7 +241,10 @@ Status DecompressZstd(std::span<const uint8_t> in, size_t max_output, std::vecto
     last = ZSTD_decompressStream(ds.get(), &dst, &src);
     if (ZSTD_isError(last)) return BadStream(Compression::kZstd, ZSTD_getErrorName(last));
     used = dst.pos;
-    if (src.pos == src.size && used < out->size()) break;  // all input consumed and output flushed
+    if (src.pos == src.size) {
+      if (last == 0) break;           // every frame decoded and flushed (output may be full)
+      if (used < out->size()) break;  // input ended mid-frame: truncated, reported below
+    }
   }
   if (last != 0) return BadStream(Compression::kZstd, "truncated frame");
   out->resize(used);

@@ -12,8 +12,8 @@
 namespace kbench::sizing {
 namespace {
 
-// A results file as docs/results.md specifies it (only the fields sizing reads, plus some it
-// ignores).
+// A results file as docs/results.md specifies it: every required field, plus the optional ones
+// sizing reads.
 std::string ResultsJson(
     const std::string& max_rate,
     const std::string& slo = R"({"percentile": "p99", "target_ms": 50.0, "met": true})",
@@ -27,6 +27,9 @@ std::string ResultsJson(
     "produced": {{"messages": 600000, "bytes": 600000000, "msgs_per_sec": 10000.0, "mb_per_sec": 10.0}},
     "consumed": {{"messages": 600000, "bytes": 600000000, "msgs_per_sec": 10000.0, "mb_per_sec": 10.0}},
     "publish_latency_ms": {{"p50": 1.2, "p75": 1.5, "p95": 2.0, "p99": 3.1, "p999": 7.9, "p9999": 12.0, "max": 15.3}},
+    "publish_delay_ms": {{"p50": 0.1, "p75": 0.1, "p95": 0.2, "p99": 0.3, "p999": 0.5, "p9999": 0.9, "max": 1.0}},
+    "e2e_latency_ms": {{"p50": 2.2, "p75": 2.5, "p95": 3.0, "p99": 4.1, "p999": 8.9, "p9999": 13.0, "max": 16.3}},
+    "audit": {{"acked": 600000, "consumed": 600000, "lost": 0, "duplicated": 0, "out_of_order": 0}},
     "slo": {slo},
     "topics": 1, "partitions": {partitions}, "brokers": 3, "replication_factor": 3
   }},
@@ -97,7 +100,12 @@ TEST(MeasuredCapacityTest, BadFilesNameTheFileAndField) {
       R"({"schema_version": 1, "workload": {"name": "w"}, "summary": {"produced": {"msgs_per_sec": 1, "mb_per_sec": 1}}})",
       "m.json");
   ASSERT_FALSE(missing.ok());
-  EXPECT_NE(missing.status().message().find("summary.partitions"), std::string_view::npos);
+  EXPECT_NE(missing.status().message().find("m.json"), std::string_view::npos);
+  EXPECT_NE(missing.status().message().find("environment: missing"), std::string_view::npos);
+  // Complete but unusable for sizing: no partitions to divide the throughput by.
+  Result<MeasuredRun> no_partitions = ParseResultsJson(ResultsJson("", R"(null)", 0), "p.json");
+  ASSERT_FALSE(no_partitions.ok());
+  EXPECT_NE(no_partitions.status().message().find("summary.partitions"), std::string_view::npos);
   EXPECT_FALSE(ParseResultsJson("not json", "x.json").ok());
   EXPECT_FALSE(ReadResultsFile("/nonexistent/results.json").ok());
 }

@@ -1,4 +1,4 @@
-// The probe's parts, in process: CRC-32C, dirty-limit arithmetic, the scratch directory, the peer
+// The probe's parts, in process: dirty-limit arithmetic, the scratch directory, the peer
 // protocol.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -11,33 +11,12 @@
 
 #include "sizing/probe_context.h"
 #include "sizing/probe_cpu.h"
-#include "sizing/probe_crc32c.h"
 #include "sizing/probe_host.h"
 #include "sizing/probe_network.h"
 #include "sizing/probe_scratch.h"
 
 namespace kbench::sizing {
 namespace {
-
-uint32_t Crc(const std::string& s, uint32_t crc = 0) {
-  return ProbeCrc32c(crc, reinterpret_cast<const uint8_t*>(s.data()), s.size());
-}
-
-TEST(ProbeCrc32cTest, MatchesTheCastagnoliCheckValue) {
-  EXPECT_EQ(Crc("123456789"), 0xE3069283u);  // the standard CRC-32C check value
-  EXPECT_EQ(Crc(""), 0u);
-  EXPECT_EQ(Crc(std::string(32, '\0')), 0x8A9136AAu);    // RFC 3720 B.4: 32 bytes of zeros
-  EXPECT_EQ(Crc(std::string(32, '\xff')), 0x62A8AB43u);  // RFC 3720 B.4: 32 bytes of ones
-  EXPECT_FALSE(ProbeCrc32cImplementation().empty());
-}
-
-TEST(ProbeCrc32cTest, IncrementalEqualsOneShot) {
-  std::string data = SampleRecords(100003);
-  uint32_t whole = Crc(data);
-  uint32_t parts = Crc(data.substr(0, 12345));
-  parts = Crc(data.substr(12345), parts);
-  EXPECT_EQ(whole, parts);
-}
 
 TEST(ProbeHostTest, MeminfoIsParsedToBytes) {
   auto m = ParseMeminfo(

@@ -136,7 +136,11 @@ constexpr char kResults[] = R"({
   "environment": {"host": "h", "cores": 8, "memory_bytes": 34359738368},
   "summary": {
     "produced": {"messages": 600000, "bytes": 600000000, "msgs_per_sec": 60000.0, "mb_per_sec": 60.0},
+    "consumed": {"messages": 600000, "bytes": 600000000, "msgs_per_sec": 60000.0, "mb_per_sec": 60.0},
     "publish_latency_ms": {"p50": 1.2, "p75": 1.5, "p95": 2.0, "p99": 3.1, "p999": 7.9, "p9999": 12.0, "max": 15.3},
+    "publish_delay_ms": {"p50": 0.1, "p75": 0.1, "p95": 0.2, "p99": 0.3, "p999": 0.5, "p9999": 0.9, "max": 1.0},
+    "e2e_latency_ms": {"p50": 2.2, "p75": 2.5, "p95": 3.0, "p99": 4.1, "p999": 8.9, "p9999": 13.0, "max": 16.3},
+    "audit": {"acked": 600000, "consumed": 600000, "lost": 0, "duplicated": 0, "out_of_order": 0},
     "slo": {"percentile": "p99", "target_ms": 50.0, "met": true},
     "topics": 1, "partitions": 6, "brokers": 3, "replication_factor": 3
   },

@@ -75,6 +75,18 @@ TEST_P(CodecTest, DecompressionLimitStopsInflationBombs) {
   EXPECT_EQ(s.kafka_error(), ErrorCode::kInvalidRecord) << s.ToString();
 }
 
+TEST_P(CodecTest, OutputExactlyAtTheLimitIsAccepted) {
+  for (size_t n : {size_t{1}, size_t{65'536}, size_t{100'000}}) {
+    const auto input = Payload(n);
+    std::vector<uint8_t> compressed, back(7, 0xEE);  // a reused, non-empty output buffer
+    ASSERT_TRUE(Compress(GetParam(), input, &compressed).ok());
+    Status s = Decompress(GetParam(), compressed, n, &back);
+    ASSERT_TRUE(s.ok()) << CompressionName(GetParam()) << " n=" << n << ": " << s.ToString();
+    EXPECT_EQ(back, input);
+    EXPECT_FALSE(Decompress(GetParam(), compressed, n - 1, &back).ok());
+  }
+}
+
 TEST_P(CodecTest, TruncatedStreamIsRejected) {
   const auto input = Payload(100'000);
   std::vector<uint8_t> compressed, back;
