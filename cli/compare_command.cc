@@ -53,7 +53,7 @@ void AddFlags(CLI::App* app, CompareFlags* f) {
                                                      "NAME: a metric kind or id not to judge")
       ->allow_extra_args(false);
   app->add_option("--spread-factor", f->spread_factor,
-                  "a shift must exceed this many MADs of either side (default 3)");
+                  "a shift must exceed this many MADs of the base runs (default 3)");
   app->add_flag("--allow-different-workloads", f->allow_different_workloads,
                 "compare runs even when their workloads differ in shape");
   app->add_flag("--list-metrics", f->list_metrics,
@@ -85,7 +85,8 @@ std::string ListMetrics() {
                     results::FormatNumber(t.relative * 100),
                     t.ignore ? "-" : results::FormatNumber(t.absolute) + " " + std::string(m.unit));
   }
-  return out + fmt::format("  noise gate: {} x MAD of either side\n", defaults.spread_factor());
+  return out + fmt::format("  noise gate: beyond {} x the base runs' MAD and outside their range\n",
+                           defaults.spread_factor());
 }
 
 Status BuildOptions(const CompareFlags& f, results::CompareOptions* o) {

@@ -44,7 +44,9 @@ void JudgeLoss(const std::vector<SummaryDocument>& next, MetricComparison* c) {
   }
 }
 
-// The gates of compare_thresholds.h, in order; the first that holds the shift names the reason.
+// The gates of compare_thresholds.h, in order; the first that holds the shift names the reason. The
+// spread gate uses the base runs only: a regression that makes runs erratic (fsync stalls, lock
+// contention) widens the new runs' spread, and gating on that would hide exactly such regressions.
 void JudgeShift(const MetricDef& m, MetricComparison* c) {
   const Threshold& t = c->threshold;
   const double a = std::fabs(c->shift);
@@ -60,7 +62,11 @@ void JudgeShift(const MetricDef& m, MetricComparison* c) {
     c->reason = fmt::format("below the absolute floor of {} {}", FormatNumber(t.absolute), m.unit);
   } else if (a <= c->noise) {
     c->verdict = Verdict::kSame;
-    c->reason = fmt::format("within run-to-run noise (±{} {})", FormatNumber(c->noise), m.unit);
+    c->reason = fmt::format("within the base runs' noise (±{} {})", FormatNumber(c->noise), m.unit);
+  } else if (c->next->median >= c->base->min && c->next->median <= c->base->max) {
+    c->verdict = Verdict::kSame;
+    c->reason = fmt::format("inside the base runs' range ({} to {} {})", FormatNumber(c->base->min),
+                            FormatNumber(c->base->max), m.unit);
   } else {
     const bool worse = m.direction == Direction::kLowerIsBetter ? c->shift > 0 : c->shift < 0;
     c->verdict = worse ? Verdict::kRegressed : Verdict::kImproved;
@@ -137,7 +143,7 @@ MetricComparison CompareMetric(const MetricDef& metric, const std::vector<Summar
   if (c.base && c.next) {
     c.shift = c.next->median - c.base->median;
     if (c.base->median != 0) c.relative = c.shift / std::fabs(c.base->median);
-    c.noise = thresholds.spread_factor() * std::max(c.base->mad, c.next->mad);
+    c.noise = thresholds.spread_factor() * c.base->mad;
   }
   if (metric.kind == MetricKind::kLoss && !c.threshold.ignore) {
     JudgeLoss(next, &c);

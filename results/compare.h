@@ -4,8 +4,9 @@
 // Per metric of results/metric_catalog.h: the median and MAD of each side, the shift of the
 // medians, and a direction-aware verdict:
 //   regressed / improved   the shift passes every gate of results/compare_thresholds.h (relative
-//                          threshold, absolute floor, spread_factor x the larger MAD) in the worse
-//                          / better direction;
+//                          threshold, absolute floor, and the base runs' spread: beyond
+//                          spread_factor x their MAD and outside their range) in the worse /
+//                          better direction;
 //   same                   it does not (the reason names the gate that held it);
 //   n/a                    a side has no value (no samples, no SLO);
 //   info                   shown, not judged (kind info, or ignored).
@@ -44,7 +45,7 @@ struct MetricComparison {
   double shift = 0;                       // next median - base median
   std::optional<double> relative;         // shift / |base median|; nullopt when the base is 0
   Threshold threshold;
-  double noise = 0;  // spread_factor x max(MAD base, MAD new)
+  double noise = 0;  // spread_factor x the base runs' MAD
   Verdict verdict = Verdict::kNotAvailable;
   std::string reason;
 };

@@ -47,13 +47,15 @@ std::string FormatSide(const std::optional<SampleStats>& s) {
 std::string FormatChange(const MetricComparison& m) {
   if (!m.base || !m.next) return "-";
   if (m.shift == 0) return "0";
+  if (m.relative && *m.relative >= 9) return FormatNumber(1 + *m.relative) + "x";  // 10x and up
   if (m.relative) return fmt::format("{:+.1f}%", *m.relative * 100);
   return fmt::format("+{}", FormatNumber(m.shift));
 }
 
 std::string ComparisonTable(const Comparison& c) {
   std::string out = fmt::format(
-      "kbench compare: {} (base: {} run{}, new: {} run{}; medians ±MAD, noise gate {} x MAD)\n\n",
+      "kbench compare: {} (base: {} run{}, new: {} run{}; medians ±MAD, noise gate {} x base "
+      "MAD)\n\n",
       c.workload, c.base_sources.size(), c.base_sources.size() == 1 ? "" : "s",
       c.new_sources.size(), c.new_sources.size() == 1 ? "" : "s", FormatNumber(c.spread_factor));
   out += fmt::format("  {:<20} {:<9} {:>18} {:>18} {:>9}  {:<10} {}\n", "metric", "unit", "base",
@@ -75,7 +77,7 @@ std::string ComparisonMarkdown(const Comparison& c) {
   std::string out = fmt::format("### kbench compare: `{}`: {}\n\n", c.workload, OverallLine(c));
   out += fmt::format(
       "Base: {} run(s), new: {} run(s); medians ±MAD; a change counts when it "
-      "passes the metric's threshold and {} x MAD.\n\n",
+      "passes the metric's threshold, {} x the base runs' MAD and their range.\n\n",
       c.base_sources.size(), c.new_sources.size(), FormatNumber(c.spread_factor));
   out += "| metric | base | new | change | verdict | why |\n|---|---:|---:|---:|---|---|\n";
   for (const MetricComparison& m : c.metrics) {

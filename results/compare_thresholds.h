@@ -2,10 +2,12 @@
 // relative threshold and an absolute floor, plus one spread factor for the noise gate. Defaults and
 // their reasoning: docs/compare.md.
 //
-// A shift of a metric's median counts only when it exceeds all three:
-//   |shift| > relative * |base median|       (the threshold for this kind of metric)
-//   |shift| > absolute                        (below it: timer and scheduler jitter, not the code)
-//   |shift| > spread_factor * max(MAD base, MAD new)   (the run-to-run spread actually observed)
+// A shift of a metric's median counts only when it passes all three gates:
+//   |shift| > relative * |base median|   (the threshold for this kind of metric)
+//   |shift| > absolute                    (below it: timer and scheduler jitter, not the code)
+//   |shift| > spread_factor * MAD base, and the new median lies outside the base runs' range
+//                                         (the run-to-run spread the base runs showed)
+// Why the base's spread and not the new runs': docs/compare.md.
 //
 // Precedence: defaults < thresholds file < command-line flags; a per-metric setting overrides its
 // kind's field by field.

@@ -11,7 +11,6 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <regex>
 
 #include "results/percentile_spectrum.h"
 #include "results/run_result.h"
@@ -36,25 +35,37 @@ struct DomPath {
   int run = 0, points = 0, commands = 0;
 };
 
+// Attribute values and elements are found with plain searches (std::regex recurses per character
+// and long path data would exhaust its stack).
 std::string Attr(const std::string& tag, const std::string& name) {
-  std::smatch m;
-  if (!std::regex_search(tag, m, std::regex(" " + name + "=\"([^\"]*)\""))) return "";
-  return m[1];
+  const std::string key = " " + name + "=\"";
+  const size_t at = tag.find(key);
+  if (at == std::string::npos) return "";
+  const size_t start = at + key.size();
+  return tag.substr(start, tag.find('"', start) - start);
+}
+
+// Every opening tag that starts with `prefix` ("<svg ", "<path ") and contains `marker`.
+std::vector<std::pair<size_t, std::string>> Tags(const std::string& text, const std::string& prefix,
+                                                 const std::string& marker) {
+  std::vector<std::pair<size_t, std::string>> out;
+  for (size_t p = text.find(prefix); p != std::string::npos; p = text.find(prefix, p + 1)) {
+    const std::string tag = text.substr(p, text.find('>', p) - p + 1);
+    if (tag.find(marker) != std::string::npos) out.emplace_back(p, tag);
+  }
+  return out;
 }
 
 std::map<std::string, DomChart> Charts(const std::string& dom) {
   std::map<std::string, DomChart> out;
-  const std::regex svg("<svg [^>]*class=\"chart\"[^>]*>");
-  for (auto it = std::sregex_iterator(dom.begin(), dom.end(), svg); it != std::sregex_iterator();
-       ++it) {
-    const std::string tag = it->str();
+  for (const auto& [pos, tag] : Tags(dom, "<svg ", "class=\"chart\"")) {
     DomChart c;
     c.id = Attr(tag, "id");
     c.kind = Attr(tag, "data-chart");
     c.series_count = std::stoi(Attr(tag, "data-series-count"));
     c.marker_count = std::stoi(Attr(tag, "data-marker-count"));
     c.band_count = std::stoi(Attr(tag, "data-band-count"));
-    const size_t start = static_cast<size_t>(it->position()) + tag.size();
+    const size_t start = pos + tag.size();
     c.body = dom.substr(start, dom.find("</svg>", start) - start);
     out[c.id] = c;
   }
@@ -63,10 +74,7 @@ std::map<std::string, DomChart> Charts(const std::string& dom) {
 
 std::vector<DomPath> Paths(const DomChart& c) {
   std::vector<DomPath> out;
-  const std::regex path("<path class=\"series\"[^>]*>");
-  for (auto it = std::sregex_iterator(c.body.begin(), c.body.end(), path);
-       it != std::sregex_iterator(); ++it) {
-    const std::string tag = it->str();
+  for (const auto& [pos, tag] : Tags(c.body, "<path ", "class=\"series\"")) {
     const std::string d = Attr(tag, "d");
     out.push_back({Attr(tag, "data-series"), std::stoi(Attr(tag, "data-run")),
                    std::stoi(Attr(tag, "data-points")),
@@ -221,13 +229,10 @@ TEST_F(ReportInChromium, SeveralRunsSideBySide) {
   EXPECT_EQ(charts.at("chart-throughput").series_count, 6);  // produced + consumed x 3 runs
   EXPECT_EQ(charts.at("chart-spectrum-publish_latency").series_count, 3);
   // One color per run, the same in every chart.
+  const std::vector<std::string> colors = {"#0072B2", "#D55E00", "#009E73"};
   for (const auto& [id, chart] : charts) {
-    for (const DomPath& p : Paths(chart)) {
-      const std::regex tag("data-run=\"" + std::to_string(p.run) + "\"[^>]*stroke=\"([^\"]+)\"");
-      std::smatch m;
-      ASSERT_TRUE(std::regex_search(chart.body, m, tag)) << id;
-      EXPECT_EQ(m[1], std::vector<std::string>({"#0072B2", "#D55E00", "#009E73"})[p.run]) << id;
-    }
+    for (const auto& [pos, tag] : Tags(chart.body, "<path ", "class=\"series\""))
+      EXPECT_EQ(Attr(tag, "stroke"), colors.at(std::stoul(Attr(tag, "data-run")))) << id;
   }
 }
 
