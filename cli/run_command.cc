@@ -1,8 +1,6 @@
 // kbench run: parse flags, load + validate the profile, hand each variant to the harness's runner,
 // print the perf-test line and the summary table, and map the outcome to the exit status: 0
 // completed, 1 acknowledged messages lost although the profile promised none, 2 bad input, 3 error.
-#include "cli/command.h"
-
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -10,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/command.h"
 #include "harness/progress.h"
 #include "harness/runner.h"
 #include "harness/workload_spec.h"
@@ -28,6 +27,7 @@ struct RunFlags {
   std::string output;
   std::string topic_prefix;
   bool existing_topics = false;
+  bool keep_data = false;
 };
 
 std::string DefaultOutput(const harness::Workload& w) {
@@ -36,7 +36,9 @@ std::string DefaultOutput(const harness::Workload& w) {
 
 int RunOne(const harness::Workload& w, const RunFlags& f, const std::string& output, bool* loss) {
   harness::RunnerOptions o;
+  o.driver = f.driver == "direct" ? harness::DriverKind::kDirect : harness::DriverKind::kKafka;
   o.bootstrap = f.bootstrap;
+  o.keep_data = f.keep_data;
   o.output_json = output;
   o.topic_prefix = f.topic_prefix;
   o.create_topics = !f.existing_topics;
@@ -66,13 +68,18 @@ int Run(const RunFlags& f) {
     fmt::print(stderr, "kbench run: --driver {}: expected kafka or direct\n", f.driver);
     return kExitBadInput;
   }
-  if (f.driver == "direct") {
+  const bool direct = f.driver == "direct";
+  if (direct && !f.bootstrap.empty()) {
     fmt::print(stderr,
-               "kbench run: --driver direct drives the storage engine in-process, which is not in "
-               "this build yet\n");
+               "kbench run: --driver direct drives the storage engine in-process; --bootstrap is "
+               "for the kafka driver\n");
     return kExitBadInput;
   }
-  if (f.bootstrap.empty()) {
+  if (direct && f.existing_topics) {
+    fmt::print(stderr, "kbench run: --existing-topics is for the kafka driver\n");
+    return kExitBadInput;
+  }
+  if (!direct && f.bootstrap.empty()) {
     fmt::print(
         stderr,
         "kbench run: the embedded cluster is not in this build yet: give --bootstrap HOST:PORT\n");
@@ -80,7 +87,7 @@ int Run(const RunFlags& f) {
   }
   harness::WorkloadLoadOptions lo;
   lo.overrides = f.sets;
-  lo.embedded = f.bootstrap.empty();
+  lo.embedded = f.bootstrap.empty();  // the direct driver's logs are local too
   lo.only_variant = f.variant;
   auto workloads = harness::LoadWorkloadFile(f.profile, lo);
   if (!workloads.ok()) {
@@ -112,8 +119,12 @@ Subcommand AddRunCommand(CLI::App& app) {
   run->add_option("--bootstrap", flags->bootstrap,
                   "HOST:PORT[,...] of a Kafka cluster (default: embedded cluster)");
   run->add_option("--data-dir", flags->data_dir,
-                  "the disk under test (log dirs of the embedded cluster)");
-  run->add_option("--driver", flags->driver, "kafka (librdkafka) or direct (in-process storage)");
+                  "the disk under test (log dirs of the embedded cluster or the direct driver; "
+                  "default: the current directory)");
+  run->add_option("--driver", flags->driver,
+                  "kafka (librdkafka) or direct (the storage engine in-process, no protocol)");
+  run->add_flag("--keep-data", flags->keep_data,
+                "direct: keep the run's logs under --data-dir (default: removed after the run)");
   run->add_option("--set", flags->sets, "override a profile field: key=value (repeatable)")
       ->allow_extra_args(false);
   run->add_option("--variant", flags->variant, "run only this variant of the profile");

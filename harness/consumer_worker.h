@@ -1,5 +1,5 @@
-// One consumer thread: polls its KafkaConsumer (which records end-to-end latency and feeds the
-// audit) and, once per report interval, posts the positions of its assigned partitions to the
+// One consumer thread: polls its ConsumerClient (driver.h: it records end-to-end latency and feeds
+// the audit) and, once per report interval, posts the positions of its assigned partitions to the
 // LagBoard.
 //
 // Ownership: the consumer and the board are borrowed. Threads: Run() on one thread; Stop() from
@@ -10,15 +10,15 @@
 #include <cstdint>
 #include <string>
 
-#include "harness/kafka_driver.h"
+#include "harness/driver.h"
 #include "harness/lag_board.h"
 
 namespace kbench::harness {
 
 struct ConsumerWorkerOptions {
   std::string group;
-  KafkaConsumer* consumer = nullptr;  // not owned
-  LagBoard* board = nullptr;          // not owned; may be null
+  ConsumerClient* consumer = nullptr;  // not owned
+  LagBoard* board = nullptr;           // not owned; may be null
   int64_t report_interval_ms = 1000;
   int poll_timeout_ms = 100;
 };
@@ -31,8 +31,8 @@ class ConsumerWorker {
   // the end.
   void Run(int64_t end_ns);
   void Stop() { stop_.store(true, std::memory_order_relaxed); }
-  // Pausing (a backlog being built) keeps the thread alive without polling; the group keeps the
-  // member only for max.poll.interval.ms (librdkafka's default 300 s), which bounds a paused
+  // Pausing (a backlog being built) keeps the thread alive without polling; a Kafka group keeps
+  // the member only for max.poll.interval.ms (librdkafka's default 300 s), which bounds a paused
   // backlog phase.
   void SetPaused(bool paused) { paused_.store(paused, std::memory_order_relaxed); }
 

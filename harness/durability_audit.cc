@@ -24,6 +24,59 @@ bool SequenceBitmap::Test(uint64_t seq) const {
   return ((*pages_[page])[bit / 64] >> (bit % 64)) & 1;
 }
 
+namespace {
+
+// Calls fn(word, mask) for every bitmap word that [first, first + count) touches, with the bits of
+// the range in that word; `page_of(page index)` returns the page (or null).
+template <typename PageOf, typename Fn>
+void ForEachWordInRange(uint64_t first, uint64_t count, int page_bits, PageOf page_of, Fn fn) {
+  uint64_t seq = first;
+  const uint64_t end = first + count;
+  while (seq < end) {
+    const uint64_t bit = seq & 63;
+    const uint64_t n = std::min<uint64_t>(64 - bit, end - seq);
+    const uint64_t mask = (n == 64 ? ~uint64_t{0} : ((uint64_t{1} << n) - 1)) << bit;
+    const size_t page = static_cast<size_t>(seq >> page_bits);
+    const size_t word = static_cast<size_t>((seq & ((uint64_t{1} << page_bits) - 1)) / 64);
+    fn(page_of(page), word, mask);
+    seq += n;
+  }
+}
+
+}  // namespace
+
+int64_t SequenceBitmap::SetRange(uint64_t first, uint64_t count) {
+  if (count == 0) return 0;
+  const size_t last_page = static_cast<size_t>((first + count - 1) >> kPageBits);
+  if (last_page >= pages_.size()) pages_.resize(last_page + 1);
+  int64_t already = 0;
+  ForEachWordInRange(
+      first, count, kPageBits,
+      [&](size_t page) {
+        if (!pages_[page]) pages_[page] = std::make_unique<Page>(Page{});
+        return pages_[page].get();
+      },
+      [&](Page* page, size_t word, uint64_t mask) {
+        uint64_t& w = (*page)[word];
+        already += std::popcount(w & mask);
+        w |= mask;
+      });
+  return already;
+}
+
+int64_t SequenceBitmap::CountRange(uint64_t first, uint64_t count) const {
+  int64_t n = 0;
+  ForEachWordInRange(
+      first, count, kPageBits,
+      [&](size_t page) -> const Page* {
+        return page < pages_.size() ? pages_[page].get() : nullptr;
+      },
+      [&](const Page* page, size_t word, uint64_t mask) {
+        if (page != nullptr) n += std::popcount((*page)[word] & mask);
+      });
+  return n;
+}
+
 int64_t SequenceBitmap::Count() const {
   int64_t n = 0;
   for (const auto& p : pages_) {
@@ -129,6 +182,47 @@ void DurabilityAudit::Consumed(uint32_t producer, uint32_t partition, uint64_t s
   if (s.any_consumed && seq < s.max_consumed) ++s.out_of_order;
   if (!s.any_consumed || seq > s.max_consumed) s.max_consumed = seq;
   s.any_consumed = true;
+}
+
+void DurabilityAudit::AckedRange(uint32_t producer, uint32_t partition, uint64_t first,
+                                 uint64_t count) {
+  const uint64_t key = Key(producer, partition);
+  Shard& shard = ShardFor(key);
+  std::lock_guard<std::mutex> lock(shard.mu);
+  StreamLocked(shard, key).acked.SetRange(first, count);
+}
+
+void DurabilityAudit::FailedRange(uint32_t producer, uint32_t partition, uint64_t first,
+                                  uint64_t count) {
+  const uint64_t key = Key(producer, partition);
+  Shard& shard = ShardFor(key);
+  std::lock_guard<std::mutex> lock(shard.mu);
+  StreamLocked(shard, key).failed.SetRange(first, count);
+}
+
+// Per message in ascending order, a first delivery below the stream's highest so far is out of
+// order and raises nothing; so in a range exactly the new sequences below the highest before the
+// range are out of order, and the highest afterwards is max(before, last) (a duplicate `last` was
+// consumed before, so the highest was already >= it).
+void DurabilityAudit::ConsumeRangeLocked(Stream& s, uint64_t first, uint64_t count) {
+  if (count == 0) return;
+  const uint64_t last = first + count - 1;
+  s.deliveries += static_cast<int64_t>(count);
+  if (s.any_consumed && first < s.max_consumed) {
+    const uint64_t below = std::min(last, s.max_consumed - 1) - first + 1;
+    s.out_of_order += static_cast<int64_t>(below) - s.consumed.CountRange(first, below);
+  }
+  s.duplicated += s.consumed.SetRange(first, count);
+  s.max_consumed = s.any_consumed ? std::max(s.max_consumed, last) : last;
+  s.any_consumed = true;
+}
+
+void DurabilityAudit::ConsumedRange(uint32_t producer, uint32_t partition, uint64_t first,
+                                    uint64_t count) {
+  const uint64_t key = Key(producer, partition);
+  Shard& shard = ShardFor(key);
+  std::lock_guard<std::mutex> lock(shard.mu);
+  ConsumeRangeLocked(StreamLocked(shard, key), first, count);
 }
 
 AuditReport DurabilityAudit::Reconcile(size_t max_lost_ranges) const {

@@ -10,6 +10,10 @@
 //   unacked_delivered  consumed although the producer got an error or no acknowledgement (normal
 //   with retries)
 //
+// Drivers that work in batches (the direct driver) report ranges: a batch holds consecutive
+// sequences of one stream, and *Range(first, count) gives exactly what `count` per-message calls in
+// ascending order would, with one lock and word-wide bitmap operations.
+//
 // Memory: per stream, paged bitmaps (64 Ki sequences per 8 KiB page, allocated when first touched)
 // for acknowledged, failed and consumed: 10^8 messages cost ~25 MB, not a set of integers. Threads:
 // every method is thread-safe. Streams are sharded over independently locked shards, so producer
@@ -34,6 +38,10 @@ class SequenceBitmap {
   // Sets the bit; returns whether it was already set.
   bool Set(uint64_t seq);
   bool Test(uint64_t seq) const;
+  // Sets [first, first + count); returns how many of them were already set.
+  int64_t SetRange(uint64_t first, uint64_t count);
+  // How many of [first, first + count) are set.
+  int64_t CountRange(uint64_t first, uint64_t count) const;
   int64_t Count() const;
   // |this \ other| and, when ranges != nullptr, up to max_ranges [first, last] runs of it.
   int64_t CountMissingFrom(const SequenceBitmap& other,
@@ -80,6 +88,10 @@ class DurabilityAudit {
   void Acked(uint32_t producer, uint32_t partition, uint64_t seq);
   void Failed(uint32_t producer, uint32_t partition, uint64_t seq);
   void Consumed(uint32_t producer, uint32_t partition, uint64_t seq);
+  // Sequences [first, first + count) of one stream; the same as the per-message calls in order.
+  void AckedRange(uint32_t producer, uint32_t partition, uint64_t first, uint64_t count);
+  void FailedRange(uint32_t producer, uint32_t partition, uint64_t first, uint64_t count);
+  void ConsumedRange(uint32_t producer, uint32_t partition, uint64_t first, uint64_t count);
 
   // A consistent snapshot of the counts (callable while recording; the end-of-run call is the
   // verdict).
@@ -104,6 +116,7 @@ class DurabilityAudit {
     return *shards_[(key * 0x9E3779B97F4A7C15ull >> 32) % shards_.size()];
   }
   Stream& StreamLocked(Shard& shard, uint64_t key);
+  static void ConsumeRangeLocked(Stream& s, uint64_t first, uint64_t count);
 
   std::vector<std::unique_ptr<Shard>> shards_;
 };

@@ -11,15 +11,9 @@
 #include <vector>
 
 #include "core/base/result.h"
+#include "harness/topic_spec.h"
 
 namespace kbench::harness {
-
-struct TopicSpec {
-  std::vector<std::string> names;
-  int32_t partitions = 1;
-  int32_t replication_factor = 1;
-  std::map<std::string, std::string> config;  // topicConfig
-};
 
 // Creates every topic; fails naming the topic and Kafka's error (TOPIC_ALREADY_EXISTS included).
 Status CreateTopics(const std::string& bootstrap, const TopicSpec& spec, int timeout_ms = 30'000);

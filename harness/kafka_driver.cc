@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "core/base/clock.h"
+#include "harness/kafka_admin.h"
 #include "harness/payload_format.h"
 
 namespace kbench::harness {
@@ -47,36 +48,6 @@ Result<rd_kafka_conf_t*> BuildConfig(const std::string& section, const std::stri
 }
 
 }  // namespace
-
-PartitionIndex::PartitionIndex(std::vector<std::string> topics, int32_t partitions_per_topic)
-    : topics_(std::move(topics)), partitions_per_topic_(partitions_per_topic) {
-  for (size_t i = 0; i < topics_.size(); ++i) by_name_[topics_[i]] = static_cast<int32_t>(i);
-}
-
-std::optional<uint32_t> PartitionIndex::Find(std::string_view topic, int32_t partition) const {
-  auto it = by_name_.find(std::string(topic));
-  if (it == by_name_.end() || partition < 0 || partition >= partitions_per_topic_)
-    return std::nullopt;
-  return Index(it->second, partition);
-}
-
-std::string PartitionIndex::Name(uint32_t index) const {
-  const uint32_t per = static_cast<uint32_t>(partitions_per_topic_);
-  return fmt::format("{}-{}", topics_[index / per], index % per);
-}
-
-void ErrorCounter::Add(std::string_view name) {
-  total_.fetch_add(1, std::memory_order_relaxed);
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = counts_.find(name);
-  if (it == counts_.end()) it = counts_.emplace(std::string(name), 0).first;
-  ++it->second;
-}
-
-std::map<std::string, int64_t> ErrorCounter::Snapshot() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return {counts_.begin(), counts_.end()};
-}
 
 // ---- producer
 // ------------------------------------------------------------------------------------
@@ -143,8 +114,11 @@ void KafkaProducer::OnDelivery(rd_kafka_s* /*rk*/, const rd_kafka_message_s* m, 
   }
 }
 
-Status KafkaProducer::Send(int32_t topic, int32_t partition, std::string_view key,
-                           std::span<const uint8_t> payload) {
+Status KafkaProducer::Send(const OutgoingMessage& m) {
+  const int32_t topic = m.topic;
+  const int32_t partition = m.partition;
+  const std::string_view key = m.key;
+  const std::span<const uint8_t> payload = m.payload;
   while (true) {
     const int rc =
         rd_kafka_produce(topics_[static_cast<size_t>(topic)], partition, RD_KAFKA_MSG_F_COPY,
@@ -283,6 +257,54 @@ std::vector<PartitionPosition> KafkaConsumer::Positions() {
   }
   rd_kafka_topic_partition_list_destroy(assigned);
   return out;
+}
+
+// ---- driver
+// --------------------------------------------------------------------------------------
+
+Status KafkaDriver::PrepareTopics(const TopicSpec& spec) {
+  KB_ASSIGN_OR_RETURN(brokers_, CountBrokers(options_.bootstrap));
+  topics_ = spec.names;
+  return options_.create_topics ? CreateTopics(options_.bootstrap, spec)
+                                : VerifyTopics(options_.bootstrap, spec);
+}
+
+Result<std::unique_ptr<ProducerClient>> KafkaDriver::NewProducer(const ProducerClientOptions& o) {
+  KafkaProducerOptions po;
+  po.bootstrap = options_.bootstrap;
+  po.config = o.config;
+  po.producer_id = o.producer_id;
+  po.partitions = o.partitions;
+  po.audits = o.audits;
+  po.publish_latency = o.publish_latency;
+  po.clock = o.clock;
+  KB_ASSIGN_OR_RETURN(auto producer, KafkaProducer::Create(po));
+  return std::unique_ptr<ProducerClient>(std::move(producer));
+}
+
+// Consumers join the group and let the cluster assign partitions (member/members are not needed).
+Result<std::unique_ptr<ConsumerClient>> KafkaDriver::NewConsumer(const ConsumerClientOptions& o) {
+  if (o.partitions == nullptr) return Status::InvalidArgument("consumer needs a partition index");
+  KafkaConsumerOptions co;
+  co.bootstrap = options_.bootstrap;
+  co.group_id = o.group;
+  co.topics = {o.partitions->topics()[static_cast<size_t>(o.topic)]};
+  co.config = o.config;
+  co.partitions = o.partitions;
+  co.audit = o.audit;
+  co.e2e_latency = o.e2e_latency;
+  co.clock = o.clock;
+  co.processing_delay_ms = o.processing_delay_ms;
+  KB_ASSIGN_OR_RETURN(auto consumer, KafkaConsumer::Create(co));
+  return std::unique_ptr<ConsumerClient>(std::move(consumer));
+}
+
+void KafkaDriver::FillResult(const Workload& /*w*/, results::RunResult* r) const {
+  r->target = {.kind = options_.kind,
+               .bootstrap = options_.bootstrap,
+               .brokers = brokers_,
+               .data_dir = options_.data_dir};
+  r->summary.brokers = brokers_;
 }
 
 }  // namespace kbench::harness

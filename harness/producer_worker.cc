@@ -40,29 +40,61 @@ void ProducerWorker::Reschedule(const SendScheduleOptions& schedule, int64_t sta
   pacer_ = Pacer(SendSchedule(schedule, start_ns), options_.pacer_clock);
 }
 
+int64_t ProducerWorker::WaitServing(int64_t intended) {
+  MessageSender* sender = options_.sender;
+  for (int64_t deadline = sender->NextDeadlineNs(); deadline < intended;
+       deadline = sender->NextDeadlineNs()) {
+    if (stop_.load(std::memory_order_relaxed)) break;
+    if (options_.pacer_clock->Now() >= intended) break;
+    options_.pacer_clock->SleepUntil(deadline);
+    sender->ServeDue(options_.pacer_clock->Now());
+  }
+  return pacer_.WaitUntil(intended);
+}
+
+void ProducerWorker::WaitOutDeadlines() {
+  MessageSender* sender = options_.sender;
+  for (int64_t deadline = sender->NextDeadlineNs(); deadline != MessageSender::kNoDeadline;
+       deadline = sender->NextDeadlineNs()) {
+    if (stop_.load(std::memory_order_relaxed)) return;
+    options_.pacer_clock->SleepUntil(deadline);
+    sender->ServeDue(options_.pacer_clock->Now());
+  }
+}
+
 Status ProducerWorker::Run(int64_t end_ns) {
-  PacedSend send;
   std::string key;
-  while (!stop_.load(std::memory_order_relaxed) && pacer_.Next(end_ns, &send)) {
-    int32_t partition;
+  int64_t intended;
+  // Single writer: plain stores of the running totals (readers only need relaxed loads).
+  int64_t sent = sent_.load(std::memory_order_relaxed);
+  int64_t sent_bytes = sent_bytes_.load(std::memory_order_relaxed);
+  while (!stop_.load(std::memory_order_relaxed) && pacer_.NextIntended(end_ns, &intended)) {
+    const int64_t released = WaitServing(intended);
+    OutgoingMessage m;
     const int64_t key_index = keys_.NextIndex();
     if (key_index >= 0) {
       key = KeyGenerator::KeyName(key_index);
-      partition = chooser_.ForKey(key);
+      m.key = key;
+      m.partition = chooser_.ForKey(key);
     } else {
-      key.clear();
-      partition = chooser_.RoundRobin();
+      m.partition = chooser_.RoundRobin();
     }
+    m.topic = options_.topic;
+    m.sequence = next_sequence_[static_cast<size_t>(m.partition)]++;
+    m.intended_wall_ns = options_.clock->ToWall(intended);
+    m.released_mono_ns = released;
     const PayloadHeader header{.producer_id = options_.producer_id,
-                               .sequence = next_sequence_[static_cast<size_t>(partition)]++,
-                               .intended_send_wall_ns = options_.clock->ToWall(send.intended_ns)};
-    const auto payload = payloads_.Build(header, payloads_.NextSize());
-    KB_RETURN_IF_ERROR(options_.sender->Send(options_.topic, partition, key, payload));
-    if (options_.publish_delay) options_.publish_delay->Record(send.released_ns - send.intended_ns);
-    sent_.fetch_add(1, std::memory_order_relaxed);
-    sent_bytes_.fetch_add(static_cast<int64_t>(payload.size()), std::memory_order_relaxed);
-    options_.sender->Poll(0);
+                               .sequence = m.sequence,
+                               .intended_send_wall_ns = m.intended_wall_ns};
+    m.payload = payloads_.Build(header, payloads_.NextSize());
+    KB_RETURN_IF_ERROR(options_.sender->Send(m));
+    if (options_.publish_delay) options_.publish_delay->Record(released - intended);
+    sent_.store(++sent, std::memory_order_relaxed);
+    sent_bytes += static_cast<int64_t>(m.payload.size());
+    sent_bytes_.store(sent_bytes, std::memory_order_relaxed);
+    options_.sender->ServeDue(released);
   }
+  WaitOutDeadlines();
   return Status::Ok();
 }
 

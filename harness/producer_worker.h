@@ -3,7 +3,9 @@
 //   intended wall time) -> sender, recording publish delay (released - intended) per message.
 // Publish latency (acknowledged - intended) is recorded by the sender's delivery reports, from the
 // intended time the payload carries, so a stalled broker lengthens latency and never lowers the
-// send rate.
+// send rate. While it waits for the next intended time the loop serves the sender's own deadlines
+// (a lingering batch of the direct driver), and when the schedule ends it waits them out, so no
+// batch is left open between phases.
 //
 // Ownership: the worker owns its schedule, payload and key generators; the sender, clock mapping,
 // pacer clock and delay recorder are borrowed. Threads: Run() on one thread; Stop() and the
@@ -57,6 +59,10 @@ class ProducerWorker {
 
  private:
   ProducerWorker(const Workload& w, const ProducerWorkerOptions& o, PayloadGenerator payloads);
+  // Waits until `intended`, serving the sender's deadlines that fall before it; the release time.
+  int64_t WaitServing(int64_t intended);
+  // After the last send: serves the sender's remaining deadlines (open batches) as they fall due.
+  void WaitOutDeadlines();
 
   ProducerWorkerOptions options_;
   Pacer pacer_;  // reassigned by Reschedule

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <ctime>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <random>
@@ -15,8 +16,8 @@
 #include "core/base/build_info.h"
 #include "core/base/clock.h"
 #include "harness/consumer_worker.h"
+#include "harness/direct_driver.h"
 #include "harness/durability_audit.h"
-#include "harness/kafka_admin.h"
 #include "harness/kafka_driver.h"
 #include "harness/lag_evaluator.h"
 #include "harness/max_rate_search.h"
@@ -45,10 +46,6 @@ std::string RandomSuffix() {
 }
 
 Status CheckSupported(const Workload& w) {
-  if (!w.faults.empty()) {
-    return Status::Unsupported(
-        "fault schedules need the embedded cluster, which is not in this build yet");
-  }
   if (w.consumer_backlog_size_gb > 0) {
     return Status::Unsupported(
         "consumerBacklogSizeGB (backlog build + catch-up) is not in this build yet");
@@ -56,28 +53,67 @@ Status CheckSupported(const Workload& w) {
   return Status::Ok();
 }
 
+std::string RunId(const Workload& w, const RunnerOptions& o) {
+  return o.topic_prefix.empty()
+             ? fmt::format("kbench-{}{}-{}", w.name, w.variant.empty() ? "" : "-" + w.variant,
+                           RandomSuffix())
+             : o.topic_prefix;
+}
+
+Result<std::unique_ptr<Driver>> MakeDriver(const Workload& w, const RunnerOptions& o,
+                                           const std::string& run_id) {
+  if (o.driver == DriverKind::kDirect) {
+    KB_ASSIGN_OR_RETURN(
+        auto direct, DirectDriver::Create(
+                         w, {.data_dir = o.data_dir, .run_id = run_id, .keep_data = o.keep_data}));
+    return std::unique_ptr<Driver>(std::move(direct));
+  }
+  if (o.bootstrap.empty()) {
+    return Status::Unsupported(
+        "the embedded cluster is not in this build yet: give --bootstrap HOST:PORT");
+  }
+  if (!w.faults.empty()) {
+    return Status::Unsupported(
+        "fault schedules need the embedded cluster, which is not in this build yet");
+  }
+  return std::unique_ptr<Driver>(std::make_unique<KafkaDriver>(KafkaDriverOptions{
+      .bootstrap = o.bootstrap, .create_topics = o.create_topics, .data_dir = o.data_dir}));
+}
+
 // Everything one run owns; threads borrow from it.
 class Run {
  public:
-  Run(const Workload& w, const RunnerOptions& o) : w_(w), o_(o) {}
+  Run(const Workload& w, const RunnerOptions& o, std::unique_ptr<Driver> driver, std::string run_id)
+      : w_(w), o_(o), driver_(std::move(driver)), prefix_(std::move(run_id)) {}
   Result<results::RunResult> Execute();
 
  private:
   Status Prepare();
   Status StartConsumers();
   Status CreateProducers();
-  // One phase of producing: every producer follows `schedule(id)` from now for duration_s (the
-  // workload's own schedule when nullopt). The collector closes intervals meanwhile; `measuring(t)`
-  // says which belong to the measurement phase; `step` (optional) accumulates the SLO metric after
-  // `settle_s`.
+  // One phase of producing: every producer follows the workload's schedule (at total_rate when
+  // given) from now for duration_s. The collector closes intervals meanwhile, on a grid that
+  // starts with the phase, with a boundary at measure_from_s (seconds into the phase; intervals
+  // from there on belong to the measurement; kNever: none do) and one at the phase's end; `step`
+  // (optional) accumulates the SLO metric after `settle_s`.
   struct StepAccumulator {
     double settle_s = 0;
     results::HdrHistogram slo_metric;
     int64_t acked_at_settle = -1, lag_at_settle = 0;
     double settle_t = 0;
   };
+  static constexpr double kNever = std::numeric_limits<double>::infinity();
   Status RunPhase(std::optional<double> total_rate, double duration_s, const std::string& name,
-                  const std::function<bool(double)>& measuring, StepAccumulator* step);
+                  double measure_from_s, StepAccumulator* step);
+  void StartProducers(std::optional<double> total_rate, int64_t phase_start, int64_t phase_end);
+  // When the collector closes the next interval: the next grid point, the measurement's start or
+  // the phase's end; past the end, the next grid point while producers still send; nullopt once
+  // they are done.
+  std::optional<int64_t> NextIntervalEnd(int64_t interval_start, int64_t phase_end,
+                                         int64_t measure_from);
+  Status AccumulateStep(StepAccumulator* step, double t, double in_phase);
+  // Joins the producer threads; the first of `st` and their statuses that failed.
+  Status JoinProducers(Status st);
   Status SearchMaxRate(double* found);
   int64_t TotalAcked() const;
   RunCounters Counters() const;
@@ -86,10 +122,13 @@ class Run {
   Status CloseInterval(bool measuring, double elapsed_s, const std::string& phase);
   bool Drained() const;
   void Stop();
+  // Destroys the clients and closes the driver (idempotent).
+  Status Release();
   results::RunResult Assemble(int64_t start_wall_ms, int64_t end_wall_ms, double elapsed_s);
 
   const Workload& w_;
   const RunnerOptions& o_;
+  std::unique_ptr<Driver> driver_;
   std::string prefix_;
   std::unique_ptr<PartitionIndex> partitions_;
   ClockMapping clock_;
@@ -97,10 +136,10 @@ class Run {
   std::unique_ptr<RunMetrics> metrics_;
   LagBoard board_;
   LagEvaluator evaluator_;
-  std::vector<std::unique_ptr<KafkaConsumer>> consumers_;
+  std::vector<std::unique_ptr<ConsumerClient>> consumers_;
   std::vector<std::unique_ptr<ConsumerWorker>> consumer_workers_;
   std::vector<std::thread> consumer_threads_;
-  std::vector<std::unique_ptr<KafkaProducer>> producers_;
+  std::vector<std::unique_ptr<ProducerClient>> producers_;
   std::vector<std::unique_ptr<ProducerWorker>> producer_workers_;
   std::vector<std::thread> producer_threads_;
   std::vector<int32_t> producer_topic_;
@@ -110,22 +149,18 @@ class Run {
   std::optional<results::MaxRateResult> max_rate_;
   std::unique_ptr<ProgressLine> progress_;
   int64_t start_mono_ = 0;
-  int32_t brokers_ = 0;
 };
 
 Status Run::Prepare() {
-  prefix_ = o_.topic_prefix.empty()
-                ? fmt::format("kbench-{}{}-{}", w_.name, w_.variant.empty() ? "" : "-" + w_.variant,
-                              RandomSuffix())
-                : o_.topic_prefix;
+  if (o_.progress != nullptr) {
+    for (const std::string& note : driver_->notes()) fmt::print(o_.progress, "note: {}\n", note);
+  }
   TopicSpec spec;
   for (int32_t t = 0; t < w_.topics; ++t) spec.names.push_back(fmt::format("{}-{}", prefix_, t));
   spec.partitions = w_.partitions_per_topic;
   spec.replication_factor = w_.replication_factor;
   spec.config = w_.topic_config;
-  KB_ASSIGN_OR_RETURN(brokers_, CountBrokers(o_.bootstrap));
-  KB_RETURN_IF_ERROR(o_.create_topics ? CreateTopics(o_.bootstrap, spec)
-                                      : VerifyTopics(o_.bootstrap, spec));
+  KB_RETURN_IF_ERROR(driver_->PrepareTopics(spec));
   partitions_ = std::make_unique<PartitionIndex>(spec.names, w_.partitions_per_topic);
   int32_t max_subs = 0;
   for (int32_t t = 0; t < w_.topics; ++t)
@@ -149,17 +184,18 @@ Status Run::StartConsumers() {
     for (int32_t s = 0; s < w_.SubscriptionsForTopic(t); ++s) {
       const std::string group = fmt::format("{}-{}-sub{}", prefix_, t, s);
       for (int32_t c = 0; c < w_.consumer_per_subscription; ++c) {
-        KafkaConsumerOptions co;
-        co.bootstrap = o_.bootstrap;
-        co.group_id = group;
-        co.topics = {partitions_->topics()[static_cast<size_t>(t)]};
+        ConsumerClientOptions co;
+        co.group = group;
+        co.topic = t;
+        co.member = c;
+        co.members = w_.consumer_per_subscription;
         co.config = w_.consumer_config;
         co.partitions = partitions_.get();
         co.audit = audits_[static_cast<size_t>(s)].get();
         co.e2e_latency = metrics_->recorders(Metric::kE2eLatency).NewRecorder();
         co.clock = &clock_;
         co.processing_delay_ms = w_.consumer_processing_delay_ms;
-        KB_ASSIGN_OR_RETURN(auto consumer, KafkaConsumer::Create(co));
+        KB_ASSIGN_OR_RETURN(auto consumer, driver_->NewConsumer(co));
         consumer_workers_.push_back(std::make_unique<ConsumerWorker>(
             ConsumerWorkerOptions{.group = group,
                                   .consumer = consumer.get(),
@@ -183,15 +219,15 @@ Status Run::CreateProducers() {
     for (int32_t s = 0; s < w_.SubscriptionsForTopic(t); ++s)
       audits.push_back(audits_[static_cast<size_t>(s)].get());
     for (int32_t p = 0; p < w_.producers_per_topic; ++p, ++id) {
-      KafkaProducerOptions po;
-      po.bootstrap = o_.bootstrap;
+      ProducerClientOptions po;
       po.config = w_.producer_config;
       po.producer_id = id;
+      po.topic = t;
       po.partitions = partitions_.get();
       po.audits = audits;
       po.publish_latency = metrics_->recorders(Metric::kPublishLatency).NewRecorder();
       po.clock = &clock_;
-      KB_ASSIGN_OR_RETURN(auto producer, KafkaProducer::Create(po));
+      KB_ASSIGN_OR_RETURN(auto producer, driver_->NewProducer(po));
       ProducerWorkerOptions wo;
       wo.producer_id = id;
       wo.topic = t;
@@ -215,10 +251,7 @@ int64_t Run::TotalAcked() const {
   return n;
 }
 
-Status Run::RunPhase(std::optional<double> total_rate, double duration_s, const std::string& name,
-                     const std::function<bool(double)>& measuring, StepAccumulator* step) {
-  const int64_t phase_start = MonoNanos();
-  const int64_t phase_end = phase_start + static_cast<int64_t>(duration_s * 1e9);
+void Run::StartProducers(std::optional<double> total_rate, int64_t phase_start, int64_t phase_end) {
   // Every phase's schedule starts with the phase, so schedule and end agree.
   Workload at_rate = w_;
   if (total_rate) {
@@ -238,27 +271,38 @@ Status Run::RunPhase(std::optional<double> total_rate, double duration_s, const 
       producers_running_.fetch_sub(1);
     });
   }
-  const int64_t interval_ns = o_.interval_ms * kNanosPerMs;
-  Status st;
-  while (st.ok() && producers_running_.load() > 0) {
-    std::this_thread::sleep_until(
-        std::chrono::steady_clock::time_point(std::chrono::nanoseconds(next_interval_)));
-    next_interval_ += interval_ns;
-    const double t = static_cast<double>(MonoNanos() - start_mono_) / 1e9;
-    st = CloseInterval(measuring(t), t, name);
-    const double in_phase = static_cast<double>(MonoNanos() - phase_start) / 1e9;
-    if (st.ok() && step != nullptr && in_phase >= step->settle_s) {
-      if (step->acked_at_settle < 0) {
-        step->acked_at_settle = TotalAcked();
-        step->lag_at_settle = metrics_->timeseries().lag_messages.back();
-        step->settle_t = t;
-      } else {
-        const Metric m = w_.latency_slo.metric == SloMetric::kPublish ? Metric::kPublishLatency
-                                                                      : Metric::kE2eLatency;
-        st = step->slo_metric.Add(metrics_->last_interval(m));
-      }
-    }
+}
+
+std::optional<int64_t> Run::NextIntervalEnd(int64_t interval_start, int64_t phase_end,
+                                            int64_t measure_from) {
+  if (MonoNanos() < phase_end) {
+    int64_t end = std::min(next_interval_, phase_end);
+    if (measure_from > interval_start && measure_from < end) end = measure_from;
+    return end;
   }
+  // The schedule is over: wait for the producers (a lingering batch, late sends of a producer that
+  // fell behind), closing intervals on the grid while they are still at it.
+  while (producers_running_.load() > 0 && MonoNanos() < next_interval_) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (producers_running_.load() == 0) return std::nullopt;
+  return next_interval_;
+}
+
+Status Run::AccumulateStep(StepAccumulator* step, double t, double in_phase) {
+  if (step == nullptr || in_phase < step->settle_s) return Status::Ok();
+  if (step->acked_at_settle < 0) {
+    step->acked_at_settle = TotalAcked();
+    step->lag_at_settle = metrics_->timeseries().lag_messages.back();
+    step->settle_t = t;
+    return Status::Ok();
+  }
+  const Metric m =
+      w_.latency_slo.metric == SloMetric::kPublish ? Metric::kPublishLatency : Metric::kE2eLatency;
+  return step->slo_metric.Add(metrics_->last_interval(m));
+}
+
+Status Run::JoinProducers(Status st) {
   for (auto& thread : producer_threads_) {
     if (thread.joinable()) thread.join();
   }
@@ -266,6 +310,35 @@ Status Run::RunPhase(std::optional<double> total_rate, double duration_s, const 
     if (st.ok() && !ps.ok()) st = ps;
   }
   return st;
+}
+
+Status Run::RunPhase(std::optional<double> total_rate, double duration_s, const std::string& name,
+                     double measure_from_s, StepAccumulator* step) {
+  const int64_t phase_start = MonoNanos();
+  const int64_t phase_end = phase_start + static_cast<int64_t>(duration_s * 1e9);
+  const int64_t measure_from = measure_from_s < duration_s
+                                   ? phase_start + static_cast<int64_t>(measure_from_s * 1e9)
+                                   : INT64_MAX;
+  StartProducers(total_rate, phase_start, phase_end);
+  // Each phase's intervals start with it and its last one ends with it, so a phase's intervals
+  // hold only its own time (a measured rate is not diluted by the next phase).
+  const int64_t interval_ns = o_.interval_ms * kNanosPerMs;
+  next_interval_ = phase_start + interval_ns;
+  Status st;
+  int64_t interval_start = phase_start;
+  while (st.ok()) {
+    const std::optional<int64_t> end = NextIntervalEnd(interval_start, phase_end, measure_from);
+    if (!end) break;
+    std::this_thread::sleep_until(
+        std::chrono::steady_clock::time_point(std::chrono::nanoseconds(*end)));
+    if (*end == next_interval_) next_interval_ += interval_ns;
+    const double t = static_cast<double>(MonoNanos() - start_mono_) / 1e9;
+    st = CloseInterval(interval_start >= measure_from, t, name);
+    interval_start = *end;
+    const double in_phase = static_cast<double>(MonoNanos() - phase_start) / 1e9;
+    if (st.ok()) st = AccumulateStep(step, t, in_phase);
+  }
+  return JoinProducers(st);
 }
 
 // Holds each probed rate for stepSeconds (the first fifth settles and is not judged).
@@ -278,9 +351,8 @@ Status Run::SearchMaxRate(double* found) {
   while (auto rate = searcher.NextRate()) {
     StepAccumulator acc;
     acc.settle_s = cfg.step_seconds / 5;
-    KB_RETURN_IF_ERROR(RunPhase(
-        *rate, cfg.step_seconds, fmt::format("max-rate {:.0f}/s", *rate),
-        [](double) { return false; }, &acc));
+    KB_RETURN_IF_ERROR(
+        RunPhase(*rate, cfg.step_seconds, fmt::format("max-rate {:.0f}/s", *rate), kNever, &acc));
     const double t = static_cast<double>(MonoNanos() - start_mono_) / 1e9;
     MaxRateStepResult step;
     step.target_rate = *rate;
@@ -385,8 +457,19 @@ void Run::Stop() {
   for (auto& c : consumers_) (void)c->Close();
 }
 
+Status Run::Release() {
+  producer_workers_.clear();
+  consumer_workers_.clear();
+  producers_.clear();
+  consumers_.clear();
+  return driver_ ? driver_->Close() : Status::Ok();
+}
+
 Result<results::RunResult> Run::Execute() {
-  KB_RETURN_IF_ERROR(Prepare());
+  if (Status prepared = Prepare(); !prepared.ok()) {
+    (void)Release();
+    return prepared;
+  }
   const int64_t start_wall_ms = WallMillis();
   start_mono_ = MonoNanos();
   next_interval_ = start_mono_ + o_.interval_ms * kNanosPerMs;
@@ -398,40 +481,46 @@ Result<results::RunResult> Run::Execute() {
     // Max-rate mode: warm up at the floor, search, then measure at the rate found (the floor if
     // none held).
     const double floor_rate = w_.max_rate_search.min_rate;
-    if (warmup > 0)
-      st = RunPhase(
-          floor_rate, warmup, "warmup", [](double) { return false; }, nullptr);
+    if (warmup > 0) st = RunPhase(floor_rate, warmup, "warmup", kNever, nullptr);
     double found = 0;
     if (st.ok()) st = SearchMaxRate(&found);
     if (st.ok())
-      st = RunPhase(
-          found > 0 ? found : floor_rate, w_.test_duration_s, "measure",
-          [](double) { return true; }, nullptr);
+      st = RunPhase(found > 0 ? found : floor_rate, w_.test_duration_s, "measure", 0, nullptr);
   } else if (st.ok()) {
     // The workload's own schedule from the start: warm-up, then measurement.
-    st = RunPhase(
-        std::nullopt, w_.TotalDurationS(), "run", [warmup](double t) { return t > warmup + 1e-3; },
-        nullptr);
+    st = RunPhase(std::nullopt, w_.TotalDurationS(), "run", warmup, nullptr);
   }
   // Drain: acknowledgements first, then let consumers catch up, bounded by drainTimeoutSeconds.
   const int64_t drain_end = MonoNanos() + static_cast<int64_t>(w_.drain_timeout_s * 1e9);
   for (auto& p : producers_) {
-    (void)p->Flush(static_cast<int>(std::max<int64_t>(0, (drain_end - MonoNanos()) / kNanosPerMs)));
+    // A timeout leaves messages unacknowledged (the audit says so); any other error is the run's.
+    const Status flushed =
+        p->Flush(static_cast<int>(std::max<int64_t>(0, (drain_end - MonoNanos()) / kNanosPerMs)));
+    if (st.ok() && !flushed.ok() && flushed.code() != StatusCode::kTimedOut) st = flushed;
   }
+  // Checked every 20 ms, so a short run ends as soon as its consumers are done; intervals stay on
+  // the grid meanwhile.
   while (st.ok() && MonoNanos() < drain_end && !Drained()) {
+    const int64_t wake = std::min({next_interval_, drain_end, MonoNanos() + 20 * kNanosPerMs});
     std::this_thread::sleep_until(
-        std::chrono::steady_clock::time_point(std::chrono::nanoseconds(next_interval_)));
-    next_interval_ += o_.interval_ms * kNanosPerMs;
-    st = CloseInterval(false, elapsed(), "drain");
+        std::chrono::steady_clock::time_point(std::chrono::nanoseconds(wake)));
+    if (MonoNanos() >= next_interval_) {
+      next_interval_ += o_.interval_ms * kNanosPerMs;
+      st = CloseInterval(false, elapsed(), "drain");
+    }
   }
   Stop();
   if (st.ok()) st = CloseInterval(false, elapsed(), "done");
   if (progress_) progress_->Finish();
   Status finished = metrics_->Finish();
-  KB_RETURN_IF_ERROR(st);
-  KB_RETURN_IF_ERROR(finished);
+  if (!st.ok() || !finished.ok()) {
+    (void)Release();
+    return !st.ok() ? st : finished;
+  }
   results::RunResult r = Assemble(start_wall_ms, WallMillis(), elapsed());
+  const Status released = Release();
   if (!o_.output_json.empty()) KB_RETURN_IF_ERROR(results::WriteRunResultFile(r, o_.output_json));
+  KB_RETURN_IF_ERROR(released);
   return r;
 }
 
@@ -445,8 +534,6 @@ results::RunResult Run::Assemble(int64_t start_wall_ms, int64_t end_wall_ms, dou
   r.run.duration_s = elapsed_s;
   r.run.warmup_s = w_.warmup_duration_s;
   r.workload = WorkloadToJson(w_);
-  r.target = {
-      .kind = "external", .bootstrap = o_.bootstrap, .brokers = brokers_, .data_dir = o_.data_dir};
   r.environment = results::CaptureEnvironment(o_.data_dir.empty() ? "." : o_.data_dir);
   metrics_->FillResult(&r);
   results::Summary& s = r.summary;
@@ -477,7 +564,6 @@ results::RunResult Run::Assemble(int64_t start_wall_ms, int64_t end_wall_ms, dou
   }
   s.topics = w_.topics;
   s.partitions = w_.TotalPartitions();
-  s.brokers = brokers_;
   s.replication_factor = w_.replication_factor;
   s.producers = w_.TotalProducers();
   s.consumers = w_.TotalConsumers();
@@ -489,18 +575,28 @@ results::RunResult Run::Assemble(int64_t start_wall_ms, int64_t end_wall_ms, dou
     r.lag_status[group] = g;
   }
   r.max_rate = max_rate_;
+  driver_->FillResult(w_, &r);  // target, brokers and what the driver does differently
   return r;
 }
 
 }  // namespace
 
 Result<results::RunResult> RunWorkload(const Workload& w, const RunnerOptions& options) {
-  if (options.bootstrap.empty()) {
-    return Status::Unsupported(
-        "the embedded cluster is not in this build yet: give --bootstrap HOST:PORT");
-  }
   KB_RETURN_IF_ERROR(CheckSupported(w));
-  Run run(w, options);
+  const std::string run_id = RunId(w, options);
+  KB_ASSIGN_OR_RETURN(std::unique_ptr<Driver> driver, MakeDriver(w, options, run_id));
+  Run run(w, options, std::move(driver), run_id);
+  return run.Execute();
+}
+
+Result<results::RunResult> RunWorkloadWith(const Workload& w, const RunnerOptions& options,
+                                           std::unique_ptr<Driver> driver) {
+  if (!driver) return Status::InvalidArgument("RunWorkloadWith needs a driver");
+  if (Status supported = CheckSupported(w); !supported.ok()) {
+    (void)driver->Close();
+    return supported;
+  }
+  Run run(w, options, std::move(driver), RunId(w, options));
   return run.Execute();
 }
 

@@ -1,44 +1,59 @@
-// Runs one resolved workload against a Kafka-protocol cluster through the kafka driver and returns
-// its RunResult (docs/results.md):
+// Runs one resolved workload through a driver (driver.h: the kafka driver against a
+// Kafka-protocol cluster, or the direct driver in-process) and returns its RunResult
+// (docs/results.md):
 //
 //   topics (created, or checked when they exist) -> consumers join -> producers send open-loop
 //   -> warm-up (discarded) -> measure -> producers stop, flush -> drain (consumers catch up,
 //   bounded)
 //   -> audit reconciled, lag judged (Burrow), environment captured, results assembled (+ .hlog
-//   files)
+//   files) -> the driver is closed (the direct driver removes the run's data unless kept)
 //
 // The collector (the calling thread) closes an interval every second: time series, .hlog lines,
-// progress.
+// progress. Both drivers share all of it; only the clients differ.
 //
-// Not here yet, refused with a clear error rather than run wrongly: the embedded cluster and fault
-// schedules (they need the bundled broker), producerRate 0 (max-rate search),
-// consumerBacklogSizeGB.
+// Not here yet, refused with a clear error rather than run wrongly: the embedded cluster (no
+// --bootstrap with the kafka driver), fault schedules (they need the bundled cluster; the direct
+// driver has no brokers to break), consumerBacklogSizeGB.
 //
 // Threads: RunWorkload blocks the caller; it starts and joins one thread per producer and per
 // consumer.
 #pragma once
 
 #include <cstdio>
+#include <memory>
 #include <string>
 
 #include "core/base/result.h"
+#include "harness/driver.h"
 #include "harness/workload_spec.h"
 #include "results/run_result.h"
 
 namespace kbench::harness {
 
+enum class DriverKind { kKafka, kDirect };
+
 struct RunnerOptions {
-  std::string bootstrap;      // the cluster (required)
+  DriverKind driver = DriverKind::kKafka;
+  std::string bootstrap;      // kafka: the cluster (required)
   std::string output_json;    // "" = do not write; else the results file, .hlog files beside it
   std::string topic_prefix;   // "" = kbench-<name>[-<variant>]-<random>; topics are <prefix>-<t>
-  bool create_topics = true;  // false: the topics exist already (partition counts are checked)
-  std::string data_dir;       // whose disk the environment describes ("" = current directory)
+  bool create_topics = true;  // kafka: false = the topics exist already (partition counts checked)
+  // kafka: whose disk the environment describes ("" = current directory). direct: the disk under
+  // test; the run's logs go to <data_dir>/<run id> ("" = the current directory).
+  std::string data_dir;
+  bool keep_data = false;  // direct: keep the run's log dir afterwards (default: removed)
   int64_t interval_ms = 1000;
-  std::FILE* progress = stderr;  // nullptr = no progress line
+  std::FILE* progress = stderr;  // nullptr = no progress line (and no notes)
   bool progress_tty = false;     // rewrite the line in place
 };
 
+// Makes the driver `options` ask for and runs the workload with it.
 Result<results::RunResult> RunWorkload(const Workload& w, const RunnerOptions& options);
+
+// Runs the workload with a driver the caller made (an embedded cluster's kafka driver, tests);
+// the driver is closed at the end. options.driver and options.bootstrap are not used.
+Result<results::RunResult> RunWorkloadWith(const Workload& w, const RunnerOptions& options,
+                                           std::unique_ptr<Driver> driver);
 
 // <output stem>.<variant>.json for a variant of a multi-variant profile; the path itself otherwise.
 std::string VariantOutputPath(const std::string& output_json, const std::string& variant);

@@ -76,16 +76,27 @@ SystemPacerClock* SystemPacerClock::Get() {
   return &clock;
 }
 
-bool Pacer::Next(int64_t end_ns, PacedSend* out) {
-  const int64_t intended = schedule_.Next();
-  if (intended == SendSchedule::kNever || intended >= end_ns) return false;
+bool Pacer::NextIntended(int64_t end_ns, int64_t* intended) {
+  const int64_t next = schedule_.Next();
+  if (next == SendSchedule::kNever || next >= end_ns) return false;
+  *intended = next;
+  return true;
+}
+
+int64_t Pacer::WaitUntil(int64_t intended) {
   int64_t now = clock_->Now();
   if (now < intended) {
     clock_->SleepUntil(intended);
     now = clock_->Now();
   }
+  return now < intended ? intended : now;
+}
+
+bool Pacer::Next(int64_t end_ns, PacedSend* out) {
+  int64_t intended;
+  if (!NextIntended(end_ns, &intended)) return false;
   out->intended_ns = intended;
-  out->released_ns = now < intended ? intended : now;
+  out->released_ns = WaitUntil(intended);
   return true;
 }
 

@@ -92,6 +92,13 @@ class Pacer {
   // intended time is at or past `end_ns` or the schedule has ended: the send loop is over.
   bool Next(int64_t end_ns, PacedSend* out);
 
+  // Next() in two steps, for a send loop that has other work to do while it waits: the next
+  // intended time (taking it from the schedule, without waiting; false as above), then the wait
+  // for it, which returns the release time (>= intended).
+  bool NextIntended(int64_t end_ns, int64_t* intended);
+  int64_t WaitUntil(int64_t intended);
+  PacerClock* clock() const { return clock_; }
+
  private:
   SendSchedule schedule_;
   PacerClock* clock_;  // not owned

@@ -215,11 +215,27 @@ Status DecompressLz4(std::span<const uint8_t> in, size_t max_output, std::vector
 
 // ---- zstd ----
 
+// zstd contexts hold megabytes of tables: creating one per batch costs more than compressing a 64
+// KiB batch, so each thread keeps one of each and resets it per stream.
+ZSTD_CCtx* ThreadCompressionContext() {
+  static thread_local std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> ctx(ZSTD_createCCtx(),
+                                                                             ZSTD_freeCCtx);
+  return ctx.get();
+}
+
+ZSTD_DStream* ThreadDecompressionStream() {
+  static thread_local std::unique_ptr<ZSTD_DStream, size_t (*)(ZSTD_DStream*)> ds(
+      ZSTD_createDStream(), ZSTD_freeDStream);
+  return ds.get();
+}
+
 Status CompressZstd(std::span<const uint8_t> in, std::vector<uint8_t>* out, int level) {
+  ZSTD_CCtx* ctx = ThreadCompressionContext();
+  if (ctx == nullptr) return Status::Internal("ZSTD_createCCtx failed");
   const size_t start = out->size();
   out->resize(start + ZSTD_compressBound(in.size()));
-  const size_t n = ZSTD_compress(out->data() + start, out->size() - start, in.data(), in.size(),
-                                 level == 0 ? ZSTD_CLEVEL_DEFAULT : level);
+  const size_t n = ZSTD_compressCCtx(ctx, out->data() + start, out->size() - start, in.data(),
+                                     in.size(), level == 0 ? ZSTD_CLEVEL_DEFAULT : level);
   if (ZSTD_isError(n))
     return Status::Internal(fmt::format("ZSTD_compress: {}", ZSTD_getErrorName(n)));
   out->resize(start + n);
@@ -227,10 +243,9 @@ Status CompressZstd(std::span<const uint8_t> in, std::vector<uint8_t>* out, int 
 }
 
 Status DecompressZstd(std::span<const uint8_t> in, size_t max_output, std::vector<uint8_t>* out) {
-  std::unique_ptr<ZSTD_DStream, size_t (*)(ZSTD_DStream*)> ds(ZSTD_createDStream(),
-                                                              ZSTD_freeDStream);
-  if (!ds || ZSTD_isError(ZSTD_initDStream(ds.get())))
-    return Status::Internal("ZSTD_initDStream failed");
+  ZSTD_DStream* ds = ThreadDecompressionStream();
+  if (ds == nullptr || ZSTD_isError(ZSTD_DCtx_reset(ds, ZSTD_reset_session_only)))
+    return Status::Internal("ZSTD_DCtx_reset failed");
   ZSTD_inBuffer src{in.data(), in.size(), 0};
   size_t used = 0, last = 0;
   while (true) {
@@ -238,7 +253,7 @@ Status DecompressZstd(std::span<const uint8_t> in, size_t max_output, std::vecto
       return TooLarge(Compression::kZstd, max_output);
     }
     ZSTD_outBuffer dst{out->data(), out->size(), used};
-    last = ZSTD_decompressStream(ds.get(), &dst, &src);
+    last = ZSTD_decompressStream(ds, &dst, &src);
     if (ZSTD_isError(last)) return BadStream(Compression::kZstd, ZSTD_getErrorName(last));
     used = dst.pos;
     if (src.pos == src.size) {

@@ -43,6 +43,16 @@ OffsetPosition OffsetIndex::Lookup(Offset target) const {
   return n == 0 ? OffsetPosition{base_, 0} : EntryAt(n - 1);
 }
 
+OffsetPosition OffsetIndex::Lookup(Offset target, std::optional<OffsetPosition>* next) const {
+  const int32_t n = CountAtOrBelow(target);
+  if (n < entries()) {
+    *next = EntryAt(n);
+  } else {
+    next->reset();
+  }
+  return n == 0 ? OffsetPosition{base_, 0} : EntryAt(n - 1);
+}
+
 OffsetPosition OffsetIndex::LookupPosition(int64_t position) const {
   int32_t lo = 0, hi = entries();
   while (lo < hi) {

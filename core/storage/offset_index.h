@@ -10,6 +10,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/base/result.h"
@@ -37,6 +38,10 @@ class OffsetIndex {
   OffsetPosition LastEntry() const;
 
   OffsetPosition Lookup(Offset target) const;
+  // Lookup(target) plus the entry after it (the first whose offset > target), when there is one:
+  // the batch at that entry's position ends after `target`, so if it starts at or before `target`
+  // it holds it.
+  OffsetPosition Lookup(Offset target, std::optional<OffsetPosition>* next) const;
   // The last entry whose position <= position, or (base, 0).
   OffsetPosition LookupPosition(int64_t position) const;
 

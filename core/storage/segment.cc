@@ -232,15 +232,27 @@ Status Segment::ReadBatches(
 }
 
 Result<std::optional<BatchLocation>> Segment::FindBatch(Offset target, int64_t limit) const {
-  int64_t start = offset_index_->Lookup(target).position;
-  if (start >= limit)
-    start = 0;  // an entry past what the caller may see: never expected, stay correct
+  std::optional<OffsetPosition> next;
+  const OffsetPosition floor = offset_index_->Lookup(target, &next);
   std::optional<BatchLocation> found;
-  KB_RETURN_IF_ERROR(ScanHeaders(start, limit, [&](int64_t pos, const BatchHeader& h) {
+  auto first_holding_target = [&](int64_t pos, const BatchHeader& h) {
     if (h.last_offset() < target) return true;
     found = BatchLocation{pos, h};
     return false;
-  }));
+  };
+  // A consumer usually fetches the offset right after a batch: the target then sits in the batch of
+  // the next index entry (one header read) rather than after the floor entry's batch (two or more).
+  if (next && floor.offset < target && next->position < limit) {
+    KB_RETURN_IF_ERROR(ScanHeaders(next->position, limit, [&](int64_t pos, const BatchHeader& h) {
+      if (h.base_offset <= target) found = BatchLocation{pos, h};
+      return false;
+    }));
+    if (found) return found;
+  }
+  int64_t start = floor.position;
+  if (start >= limit)
+    start = 0;  // an entry past what the caller may see: never expected, stay correct
+  KB_RETURN_IF_ERROR(ScanHeaders(start, limit, first_holding_target));
   return found;
 }
 

@@ -112,6 +112,10 @@ void Append(benchmark::State& state, int record_bytes, int batch_bytes, bool fsy
   state.SetItemsProcessed(state.iterations() * validated.record_count());
   state.counters["batch_bytes"] = static_cast<double>(batch.size());
   state.counters["fsyncs"] = static_cast<double>(log->counters().Snapshot().fsyncs);
+  // Drop the segments without writing them back (as dd's peer file is deleted from the page cache),
+  // so the next measurement does not start while this run's gigabyte is being written out and
+  // discarded.
+  (void)log->TruncateFullyAndStartAt(Offset(0));
   log.reset();
 }
 
@@ -160,8 +164,8 @@ class ReadFixture {
 };
 
 ReadFixture& SharedReadFixture() {
-  static ReadFixture* fixture = new ReadFixture();  // built once, on first use
-  return *fixture;
+  static ReadFixture fixture;  // built once, on first use; its directory is removed at exit
+  return fixture;
 }
 
 void BM_ReadHotCache(benchmark::State& state) {

@@ -8,6 +8,7 @@
 
 #include <thread>
 
+#include "harness/kafka_driver.h"
 #include "harness/lag_evaluator.h"
 #include "harness/payload_format.h"
 
@@ -44,7 +45,7 @@ class ConsumerWorkerTest : public ::testing::Test {
       EncodePayloadHeader(
           {.producer_id = 0, .sequence = seq[i % 4]++, .intended_send_wall_ns = clock_.NowWall()},
           msg.data(), msg.size());
-      ASSERT_TRUE((*p)->Send(0, i % 4, {}, msg).ok());
+      ASSERT_TRUE((*p)->Send({.topic = 0, .partition = i % 4, .payload = msg}).ok());
     }
     ASSERT_TRUE((*p)->Flush(30'000).ok());
   }

@@ -85,7 +85,7 @@ class KafkaDriverTest : public ::testing::Test {
                            .sequence = next_seq_[partition]++,
                            .intended_send_wall_ns = clock_.NowWall()},
                           msg.data(), msg.size());
-      ASSERT_TRUE(p.Send(0, partition, {}, msg).ok());
+      ASSERT_TRUE(p.Send({.topic = 0, .partition = partition, .payload = msg}).ok());
       p.Poll(0);
     }
   }
@@ -98,7 +98,7 @@ class KafkaDriverTest : public ::testing::Test {
                            .sequence = next_seq_[partition]++,
                            .intended_send_wall_ns = clock_.NowWall()},
                           msg.data(), msg.size());
-      ASSERT_TRUE(p.Send(0, partition, {}, msg).ok());
+      ASSERT_TRUE(p.Send({.topic = 0, .partition = partition, .payload = msg}).ok());
       ASSERT_TRUE(p.Flush(10'000).ok());
     }
   }
@@ -276,7 +276,7 @@ TEST_F(KafkaDriverTest, ForeignMessagesAreSkippedAndBadConfigIsRefused) {
 
   auto p = Producer({{"acks", "all"}});
   const uint8_t junk[] = "not a kbench message at all";
-  ASSERT_TRUE(p->Send(0, 0, {}, std::span<const uint8_t>(junk, sizeof(junk))).ok());
+  ASSERT_TRUE(p->Send({.payload = std::span<const uint8_t>(junk, sizeof(junk))}).ok());
   Produce(*p, 10);
   ASSERT_TRUE(p->Flush(30'000).ok());
   auto c = Consumer("g-foreign");

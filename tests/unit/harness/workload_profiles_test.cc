@@ -123,5 +123,14 @@ TEST(WorkloadProfiles, MaxThroughputSearchesUnderAnSlo) {
   EXPECT_GT(w.latency_slo.ms, 0);
 }
 
+TEST(WorkloadProfiles, DirectCeilingIsHundredByteMessagesAtTwoMillionPerSecond) {
+  const Workload w = LoadProfile("direct-ceiling").at(0);
+  EXPECT_EQ(w.message_size.size, 100);
+  EXPECT_EQ(w.producer_rate, 2'000'000);
+  EXPECT_EQ(w.TotalProducers(), 1);
+  EXPECT_EQ(w.TotalConsumers(), 1);
+  EXPECT_TRUE(w.faults.empty());  // the direct driver refuses faults
+}
+
 }  // namespace
 }  // namespace kbench::harness

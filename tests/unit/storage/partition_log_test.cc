@@ -506,8 +506,11 @@ TEST(PartitionLogTest, ConcurrentReadsDuringAppendSeeOnlyCompleteBatches) {
     }
   };
   std::thread r1(reader), r2(reader);
-  for (int i = 0; i < kBatches; ++i) {
+  // Keep appending until the readers have checked enough slices while appends were running (on a
+  // loaded machine they may start late), bounded so the test always ends.
+  for (int i = 0; i < kBatches || (checked.load() < 200 && i < 100 * kBatches); ++i) {
     ASSERT_TRUE(AppendBatch(*log, MakeBatch(1 + i % 7, 30)).ok());
+    if (i % 64 == 0) std::this_thread::yield();
   }
   done = true;
   r1.join();

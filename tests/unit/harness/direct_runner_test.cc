@@ -1,0 +1,100 @@
+// The runner with the direct driver: the same phases, intervals, metrics and max-rate search as
+// with the kafka driver (runner_test.cc), against the storage engine in-process.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "harness/runner.h"
+
+namespace kbench::harness {
+namespace {
+
+constexpr char kProfile[] = R"(name: direct-runner
+topics: 2
+partitionsPerTopic: 3
+replicationFactor: 1
+messageSize: 120
+producersPerTopic: 1
+subscriptionsPerTopic: 1
+consumerPerSubscription: 2
+producerRate: 4000
+warmupDurationSeconds: 1.5
+testDurationSeconds: 2
+drainTimeoutSeconds: 20
+producerConfig: {linger.ms: 1}
+latencySlo: {percentile: p99, ms: 60000, metric: publish}
+)";
+
+class DirectRunnerTest : public ::testing::Test {
+ protected:
+  DirectRunnerTest() {
+    char tmpl[] = "/tmp/kbench-direct-runner-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+  }
+  ~DirectRunnerTest() override { std::filesystem::remove_all(dir_); }
+
+  Workload Load(std::vector<std::string> sets = {}) {
+    WorkloadLoadOptions o;
+    o.overrides = std::move(sets);
+    auto w = LoadWorkloadText(kProfile, "runner.yaml", o);
+    EXPECT_TRUE(w.ok()) << w.status().ToString();
+    return w.ok() ? w->front() : Workload{};
+  }
+
+  RunnerOptions Options() {
+    RunnerOptions o;
+    o.driver = DriverKind::kDirect;
+    o.data_dir = dir_ + "/data";
+    o.output_json = dir_ + "/out.json";
+    o.progress = nullptr;
+    o.interval_ms = 500;
+    return o;
+  }
+
+  std::string dir_;
+};
+
+// The measurement covers the measure phase only: its first interval starts where the warm-up ends
+// (1.5 s, not on a whole interval), its last ends with the schedule.
+TEST_F(DirectRunnerTest, MeasurementCoversTheMeasurePhaseOnly) {
+  auto r = RunWorkload(Load(), Options());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const results::Summary& s = r->summary;
+  EXPECT_EQ(s.audit.acked, 4000 * 35 / 10);  // 3.5 s of schedule (the rate is the total)
+  EXPECT_EQ(s.audit.consumed, s.audit.acked);
+  EXPECT_EQ(s.audit.lost, 0);
+  EXPECT_NEAR(r->timeseries.measure_start_s, 1.5, 0.25);
+  EXPECT_NEAR(r->run.measure_s, 2.0, 0.25);
+  EXPECT_NEAR(static_cast<double>(s.produced.messages), 4000 * 2, 4000 * 2 * 0.15);
+  EXPECT_EQ(r->target.kind, "direct");
+  EXPECT_TRUE(std::filesystem::is_empty(dir_ + "/data"));  // the run's logs were removed
+}
+
+TEST_F(DirectRunnerTest, MaxRateSearchRunsOnTheDirectDriver) {
+  RunnerOptions o = Options();
+  o.interval_ms = 250;
+  auto r = RunWorkload(
+      Load({"producerRate=0", "maxRateSearch={minRate: 1000, maxRate: 8000, stepSeconds: 1.5}",
+            "warmupDurationSeconds=0.5", "testDurationSeconds=1"}),
+      o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_TRUE(r->max_rate.has_value());
+  ASSERT_EQ(r->max_rate->steps.size(), 4u);  // 1000, 2000, 4000, 8000: a 60 s SLO holds
+  for (const results::MaxRateStep& step : r->max_rate->steps) EXPECT_TRUE(step.held);
+  EXPECT_EQ(r->max_rate->found_msgs_per_sec, 8000);
+  EXPECT_EQ(r->summary.audit.lost, 0);
+  EXPECT_EQ(r->summary.audit.acked, r->summary.audit.consumed);
+}
+
+TEST_F(DirectRunnerTest, ABadProfilePropertyStopsTheRunBeforeAnythingIsWritten) {
+  auto r = RunWorkload(Load({"consumerConfig.fetch.wait.max.ms=soon"}), Options());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("consumerConfig.fetch.wait.max.ms"), std::string_view::npos)
+      << r.status().message();
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/out.json"));
+}
+
+}  // namespace
+}  // namespace kbench::harness
