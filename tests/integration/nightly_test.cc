@@ -12,7 +12,6 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <regex>
 
 #include "tests/unit/results/run_command.h"
 #include "tests/unit/results/synthetic_results.h"
@@ -52,6 +51,53 @@ class Nightly : public ::testing::Test {
   }
   results::testing::TempDir dir_;
 };
+
+TEST_F(Nightly, CleanNightsPassAnInjectedRegressionFails) {
+  const CommandResult first = Night("night-1");
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_NE(first.output.find("| tiny-direct | 3 | no baseline |"), std::string::npos)
+      << first.output;
+  for (int n = 1; n <= 3; ++n)
+    EXPECT_TRUE(std::filesystem::exists(
+        dir_.File("history/night-1/tiny-direct/run-" + std::to_string(n) + ".json")));
+
+  const CommandResult promote =
+      Script("update-baseline",
+             "--history " + dir_.File("history") + " --baseline " + dir_.File("baselines"));
+  ASSERT_EQ(promote.exit_code, 0) << promote.output;
+  EXPECT_NE(promote.output.find("tiny-direct <- night-1 (3 runs)"), std::string::npos)
+      << promote.output;
+
+  const CommandResult clean = Night("night-2");
+  EXPECT_EQ(clean.exit_code, 0) << clean.output;
+  EXPECT_NE(clean.output.find("| tiny-direct | 3 | ok |"), std::string::npos) << clean.output;
+
+  const CommandResult injected = Night("night-3", "--set topicConfig.flush.messages=1");
+  EXPECT_EQ(injected.exit_code, 1) << injected.output;
+  EXPECT_NE(injected.output.find("| tiny-direct | 3 | **REGRESSED** |"), std::string::npos)
+      << injected.output;
+  const auto cmp = nlohmann::json::parse(Read("history/night-3/tiny-direct.compare.json"));
+  EXPECT_EQ(cmp["verdict"], "regressed");
+  EXPECT_EQ(cmp["notes"][0].get<std::string>().rfind(
+                "workload.topicConfig.flush.messages: (absent) vs \"1\"", 0),
+            0u)
+      << cmp["notes"];
+  for (const auto& m : cmp["metrics"]) {
+    if (m["metric"] == "publish_latency_ms.p50") {
+      EXPECT_EQ(m["verdict"], "regressed") << m;
+    }
+  }
+
+  // The last night's report: a trend point per night, tonight's run, the side-by-side report.
+  const std::string report = Read("history/night-3/report.html");
+  const size_t chart = report.find("id=\"chart-trend-tiny-direct-throughput\"");
+  ASSERT_NE(chart, std::string::npos);
+  const size_t points = report.find("data-points=\"", chart);
+  ASSERT_NE(points, std::string::npos);
+  EXPECT_EQ(report.substr(points, 15), "data-points=\"3\"");
+  EXPECT_NE(report.find("<tr class=\"run\""), std::string::npos);
+  EXPECT_TRUE(std::filesystem::exists(dir_.File("history/night-3/tiny-direct.report.html")));
+}
 
 TEST_F(Nightly, ABadListIsRefusedBeforeAnythingRuns) {
   const std::string list =
