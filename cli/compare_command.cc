@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -132,12 +133,15 @@ int Emit(const std::string& text, const std::string& output) {
   return kExitOk;
 }
 
-int Run(CompareFlags& f, const std::vector<std::string>& tokens, CLI::App* cmd) {
-  std::vector<std::string> base, next;
+// The two file lists: split at the first "--", or two files without one. Returns an exit status
+// when the command ends here (help, a parse error, --list-metrics, a missing side).
+std::optional<int> ParseFiles(const std::vector<std::string>& tokens, CLI::App* cmd,
+                              CompareFlags* f, std::vector<std::string>* base,
+                              std::vector<std::string>* next) {
+  const auto sep = std::find(tokens.begin(), tokens.end(), "--");
   try {
-    const auto sep = std::find(tokens.begin(), tokens.end(), "--");
-    base = ParseHalf({tokens.begin(), sep}, &f);
-    if (sep != tokens.end()) next = ParseHalf({sep + 1, tokens.end()}, &f);
+    *base = ParseHalf({tokens.begin(), sep}, f);
+    if (sep != tokens.end()) *next = ParseHalf({sep + 1, tokens.end()}, f);
   } catch (const CLI::CallForHelp&) {
     fmt::print("{}", cmd->help());
     return kExitOk;
@@ -145,19 +149,24 @@ int Run(CompareFlags& f, const std::vector<std::string>& tokens, CLI::App* cmd) 
     fmt::print(stderr, "kbench compare: {}\n", e.what());
     return kExitBadInput;
   }
-  if (f.list_metrics) {
+  if (f->list_metrics) {
     fmt::print("{}", ListMetrics());
     return kExitOk;
   }
-  const bool split = std::find(tokens.begin(), tokens.end(), "--") != tokens.end();
-  if (!split && base.size() == 2) next.push_back(base[1]), base.pop_back();
-  if (base.empty() || next.empty()) {
+  if (sep == tokens.end() && base->size() == 2) next->push_back(base->back()), base->pop_back();
+  if (base->empty() || next->empty()) {
     fmt::print(
         stderr,
         "kbench compare: give two results files, or BASE... -- NEW... (got {} base, {} new)\n",
-        base.size(), next.size());
+        base->size(), next->size());
     return kExitBadInput;
   }
+  return std::nullopt;
+}
+
+int Run(CompareFlags& f, const std::vector<std::string>& tokens, CLI::App* cmd) {
+  std::vector<std::string> base, next;
+  if (auto rc = ParseFiles(tokens, cmd, &f, &base, &next)) return *rc;
   results::CompareOptions options;
   if (Status s = BuildOptions(f, &options); !s.ok()) {
     fmt::print(stderr, "kbench compare: {}\n", s.message());
