@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
   commands.push_back(AddRunCommand(app));
   commands.push_back(AddSizeCommand(app));
   commands.push_back(AddProbeCommand(app));
+  commands.push_back(AddCompareCommand(app));
+  commands.push_back(AddReportCommand(app));
   commands.push_back(AddBrokerCommand(app));
 
   try {

@@ -462,9 +462,7 @@ nlohmann::json RunResultToJson(const RunResult& r) {
   return j;
 }
 
-Result<RunResult> RunResultFromJson(const nlohmann::json& j, std::string_view source) {
-  Reader r(source);
-  RunResult out;
+Status CheckSchemaVersion(const nlohmann::json& j, std::string_view source) {
   if (!j.is_object())
     return Status::InvalidArgument(fmt::format("{}: expected a JSON object at the top", source));
   auto v = j.find("schema_version");
@@ -474,14 +472,33 @@ Result<RunResult> RunResultFromJson(const nlohmann::json& j, std::string_view so
                     "document?)",
                     source));
   }
-  out.schema_version = v->get<int>();
-  if (out.schema_version > kSchemaVersion || out.schema_version < 1) {
-    return Status::Unsupported(
-        fmt::format("{}: schema_version {} is not readable by this kbench, which reads "
-                    "schema_version {}{}",
-                    source, out.schema_version, kSchemaVersion,
-                    out.schema_version > kSchemaVersion ? ": upgrade kbench" : ""));
+  const int64_t version = v->get<int64_t>();
+  if (version > kSchemaVersion || version < 1) {
+    return Status::Unsupported(fmt::format(
+        "{}: schema_version {} is not readable by this kbench, which reads "
+        "schema_version {}{}",
+        source, version, kSchemaVersion, version > kSchemaVersion ? ": upgrade kbench" : ""));
   }
+  return Status::Ok();
+}
+
+Result<Summary> SummaryFromJson(const nlohmann::json& summary, std::string_view source) {
+  if (!summary.is_object()) {
+    return Status::InvalidArgument(
+        fmt::format("{}: summary: expected an object, got {}", source, summary.type_name()));
+  }
+  Reader r(source);
+  Summary out;
+  ReadSummary(r, summary, &out);
+  if (r.failed()) return r.status();
+  return out;
+}
+
+Result<RunResult> RunResultFromJson(const nlohmann::json& j, std::string_view source) {
+  Reader r(source);
+  RunResult out;
+  KB_RETURN_IF_ERROR(CheckSchemaVersion(j, source));
+  out.schema_version = j.at("schema_version").get<int>();
   if (const json* k = r.Object(j, "kbench", "", false)) {
     r.Get(*k, "version", "kbench", &out.kbench_version);
     r.Get(*k, "revision", "kbench", &out.kbench_revision);
@@ -529,18 +546,22 @@ Status WriteRunResultFile(const RunResult& r, const std::string& path) {
   return Status::Ok();
 }
 
-Result<RunResult> ReadRunResultFile(const std::string& path) {
+Result<nlohmann::json> ReadJsonFile(const std::string& path) {
   std::ifstream in(path);
   if (!in) return Status::FromErrno("cannot open " + path, errno);
   std::stringstream ss;
   ss << in.rdbuf();
-  json j;
+  if (in.bad()) return Status::IoError("cannot read " + path);
   try {  // nlohmann reports where the syntax broke only through its exception
-    j = json::parse(ss.str());
+    return json::parse(ss.str());
   } catch (const json::parse_error& e) {
     return Status::InvalidArgument(
         fmt::format("{}: not valid JSON at byte {}: {}", path, e.byte, e.what()));
   }
+}
+
+Result<RunResult> ReadRunResultFile(const std::string& path) {
+  KB_ASSIGN_OR_RETURN(json j, ReadJsonFile(path));
   return RunResultFromJson(j, path);
 }
 

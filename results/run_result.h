@@ -164,4 +164,13 @@ Result<RunResult> RunResultFromJson(const nlohmann::json& j, std::string_view so
 Status WriteRunResultFile(const RunResult& r, const std::string& path);
 Result<RunResult> ReadRunResultFile(const std::string& path);
 
+// For readers that need only part of a document (kbench compare, the nightly trend): the same
+// schema_version rule as RunResultFromJson ("schema_version 2 is not readable by ..."), and the
+// `summary` object alone with the same required fields and messages ("r.json:
+// summary.audit.lost: missing (required)").
+Status CheckSchemaVersion(const nlohmann::json& j, std::string_view source);
+Result<Summary> SummaryFromJson(const nlohmann::json& summary, std::string_view source);
+// The file parsed as JSON; a syntax error names the file and byte.
+Result<nlohmann::json> ReadJsonFile(const std::string& path);
+
 }  // namespace kbench::results
