@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   commands.push_back(AddProbeCommand(app));
   commands.push_back(AddCompareCommand(app));
   commands.push_back(AddReportCommand(app));
+  commands.push_back(AddBrokerCommand(app));
 
   try {
     app.parse(argc, argv);

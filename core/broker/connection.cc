@@ -8,7 +8,7 @@ namespace kbench::broker {
 Connection::Connection(ConnectionId id, int fd, std::string peer, const ConnectionLimits& limits)
     : id_(id),
       fd_(fd),
-      peer_(std::move(peer)),
+      peer_(std::make_shared<const std::string>(std::move(peer))),
       limits_(limits),
       reader_(limits.max_request_bytes) {}
 

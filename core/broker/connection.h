@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <deque>
 #include <list>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -43,7 +44,9 @@ class Connection {
 
   ConnectionId id() const { return id_; }
   int fd() const { return fd_; }
-  const std::string& peer() const { return peer_; }
+  const std::string& peer() const { return *peer_; }
+  // The same, shared with the requests read from this connection (they may outlive it).
+  const std::shared_ptr<const std::string>& shared_peer() const { return peer_; }
   FrameReader& reader() { return reader_; }
 
   // Registers a request just read; returns its sequence number.
@@ -95,7 +98,7 @@ class Connection {
 
   const ConnectionId id_;
   int fd_;
-  const std::string peer_;
+  const std::shared_ptr<const std::string> peer_;
   const ConnectionLimits limits_;
   FrameReader reader_;
   std::deque<Slot> slots_;

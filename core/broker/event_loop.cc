@@ -278,7 +278,7 @@ void EventLoop::Dispatch(Connection& conn, FrameBuffer frame, int64_t received_n
   } else {
     counters_.requests_other_api.Add();
   }
-  Request request(header, std::move(frame), conn.id(), received_ns);
+  Request request(header, std::move(frame), conn.id(), received_ns, conn.shared_peer());
   Responder responder(inbox_, conn.id(), sequence, header);
   if (ctx_.pool != nullptr) {
     ctx_.pool->Submit(conn.id().value(), std::move(request), std::move(responder));

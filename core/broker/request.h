@@ -52,11 +52,13 @@ class FrameBuffer {
 
 class Request {
  public:
-  Request(RequestHeader header, FrameBuffer frame, ConnectionId connection, int64_t received_ns)
+  Request(RequestHeader header, FrameBuffer frame, ConnectionId connection, int64_t received_ns,
+          std::shared_ptr<const std::string> peer = nullptr)
       : header_(header),
         frame_(std::move(frame)),
         connection_(connection),
-        received_ns_(received_ns) {}
+        received_ns_(received_ns),
+        peer_(std::move(peer)) {}
   Request(Request&&) = default;
   Request& operator=(Request&&) = default;
 
@@ -72,6 +74,13 @@ class Request {
   FrameBuffer TakeBuffer() && { return std::move(frame_); }
 
   ConnectionId connection() const { return connection_; }
+  // The client's address as "host:port" ("[v6]:port"), shared with its connection; empty when the
+  // request was not read from a socket (tests).
+  const std::string& peer() const {
+    static const std::string kNone;
+    return peer_ ? *peer_ : kNone;
+  }
+  const std::shared_ptr<const std::string>& shared_peer() const { return peer_; }
   // MonoNanos() when the last byte of the frame was read.
   int64_t received_ns() const { return received_ns_; }
 
@@ -80,6 +89,7 @@ class Request {
   FrameBuffer frame_;
   ConnectionId connection_;
   int64_t received_ns_;
+  std::shared_ptr<const std::string> peer_;
 };
 
 }  // namespace kbench::broker

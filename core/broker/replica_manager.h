@@ -1,0 +1,179 @@
+// ReplicaManager: the partitions this broker holds and the two operations clients drive through
+// them (Kafka's ReplicaManager): appending Produce records (acks 0 / 1 / all, with acks=all parked
+// in the produce purgatory until the high watermark passes the batch) and reading for Fetch (with
+// the long poll of fetch.min.bytes / fetch.max.wait.ms parked in the fetch purgatory, woken by
+// appends, never polled). A replicated cluster (issue 4) adds follower partitions, the replica
+// fetcher and ISR maintenance here; the handlers stay as they are.
+//
+// Results come back through callbacks, invoked exactly once: before the call returns, or later on
+// the thread that completed the delayed operation (an appending network thread, the timer thread
+// at the deadline, or the thread that shuts the manager down).
+//
+// Ownership: owns the Partitions (shared with delayed operations in flight) and the purgatories;
+// does not own the LogManager or the Timer, which must outlive it. Threads: every method from any
+// thread. BecomeLeader / DeletePartition do file I/O (log creation, producer-state replay,
+// deletion): call them from a background thread, not a network thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/base/error_code.h"
+#include "core/base/file_handle.h"
+#include "core/base/result.h"
+#include "core/base/topic_partition.h"
+#include "core/broker/metadata_store.h"
+#include "core/broker/partition.h"
+#include "core/broker/purgatory.h"
+#include "core/broker/timer.h"
+#include "core/storage/log_manager.h"
+
+namespace kbench::broker {
+
+inline constexpr std::string_view kConsumerOffsetsTopic = "__consumer_offsets";
+// Kafka's Topic.isInternal: topics clients may not produce to directly.
+bool IsInternalTopic(std::string_view topic);
+
+struct ProduceEntry {
+  std::string_view topic;  // not owned: valid during AppendRecords
+  PartitionId partition{0};
+  std::span<uint8_t> records;  // rewritten in place (offsets, epoch)
+  bool records_null = false;
+};
+
+struct ProducePartitionResult {
+  ErrorCode error = ErrorCode::kNone;
+  Offset base_offset{-1};
+  int64_t log_append_time_ms = -1;
+  Offset log_start_offset{-1};
+};
+using ProduceCallback = std::function<void(std::vector<ProducePartitionResult>)>;
+
+struct FetchParams {
+  BrokerId replica_id{-1};  // >= 0: a follower
+  int32_t max_wait_ms = 0;
+  int32_t min_bytes = 0;
+  int32_t max_bytes = 0x7fffffff;
+  FetchBound bound = FetchBound::kHighWatermark;
+};
+
+struct FetchEntry {
+  TopicPartition tp;
+  Offset fetch_offset{0};
+  int32_t partition_max_bytes = 0;
+  LeaderEpoch current_leader_epoch{-1};  // -1: not checked
+};
+
+struct FetchPartitionData {
+  ErrorCode error = ErrorCode::kNone;
+  Offset high_watermark{-1};
+  Offset last_stable_offset{-1};
+  Offset log_start_offset{-1};
+  FileSlice records;  // empty when nothing is readable
+};
+using FetchCallback = std::function<void(std::vector<FetchPartitionData>)>;
+
+struct ReplicaManagerCounters {
+  std::atomic<int64_t> produce_duplicates{0};  // idempotent retries answered without appending
+  std::atomic<int64_t> produce_errors{0};      // partitions answered with an error
+  std::atomic<int64_t> delayed_produce{0};     // acks=all requests parked
+  std::atomic<int64_t> delayed_fetch{0};       // fetches parked for the long poll
+};
+
+class ReplicaManager {
+ public:
+  ReplicaManager(BrokerId local, storage::LogManager* logs, Timer* timer);
+  ~ReplicaManager();  // Shutdown()
+  ReplicaManager(const ReplicaManager&) = delete;
+  ReplicaManager& operator=(const ReplicaManager&) = delete;
+
+  BrokerId local_broker() const { return local_; }
+
+  // ---- Partitions. ----
+  // Leads `tp` with `state`: creates its log (with config.log) when missing, loads its producer
+  // state, and makes it leader. An existing partition takes the new state and config.
+  Status BecomeLeader(const TopicPartition& tp, const PartitionState& state,
+                      const TopicConfig& config);
+  // Stops serving `tp` (waiters complete with errors) and deletes its log files.
+  Status DeletePartition(const TopicPartition& tp);
+  std::shared_ptr<Partition> GetPartition(const TopicPartition& tp) const;
+  std::vector<std::shared_ptr<Partition>> Partitions() const;
+
+  // ---- Produce. ----
+  // Appends each entry; results in entry order. acks=all waits (up to timeout_ms) for the HW to
+  // pass every appended batch. Internal topics are refused (INVALID_TOPIC_EXCEPTION) unless
+  // `internal_topics_allowed`.
+  void AppendRecords(int32_t timeout_ms, int16_t required_acks, bool internal_topics_allowed,
+                     std::span<const ProduceEntry> entries, ProduceCallback done);
+
+  // Appends records the broker writes itself (the group coordinator's offsets-topic batches) to
+  // `partition` as leader (validated as AppendOrigin::kCoordinator), waking the purgatories.
+  Result<PartitionAppendResult> AppendAsCoordinator(const std::shared_ptr<Partition>& partition,
+                                                    std::span<uint8_t> records);
+  // Calls done(NONE) once `partition`'s HW reaches `required_offset` (at once on a lone broker),
+  // or done(error): NOT_ENOUGH_REPLICAS_AFTER_APPEND, NOT_LEADER_OR_FOLLOWER, REQUEST_TIMED_OUT
+  // after timeout_ms. The acks=all wait, for callers that are not Produce requests.
+  void AwaitReplication(std::shared_ptr<Partition> partition, Offset required_offset,
+                        int64_t timeout_ms, std::function<void(ErrorCode)> done);
+
+  // Called with (partition, true) when this broker becomes the leader of a partition (or its
+  // leader epoch changes), with (partition, false) before it stops leading it (deletion). Runs on
+  // the thread calling BecomeLeader / DeletePartition, with no lock held. Set it before the first
+  // BecomeLeader.
+  using LeadershipListener = std::function<void(const std::shared_ptr<Partition>&, bool leader)>;
+  void SetLeadershipListener(LeadershipListener listener) { listener_ = std::move(listener); }
+
+  // ---- Fetch. ----
+  // Reads each entry (results in entry order); answers at once when max_wait_ms <= 0, when at
+  // least min_bytes are readable or when a partition has an error, else when enough data arrives
+  // or max_wait_ms passes.
+  void FetchMessages(const FetchParams& params, std::vector<FetchEntry> entries,
+                     FetchCallback done);
+  // One read pass over every entry: what a Fetch answers now. *bytes is the record bytes found,
+  // *errors whether some partition failed.
+  std::vector<FetchPartitionData> ReadFromLocalLog(const FetchParams& params,
+                                                   const std::vector<FetchEntry>& entries,
+                                                   int64_t* bytes, bool* errors);
+
+  // ---- Maintenance (a background thread). ----
+  // Checkpoints the producer state of every partition that changed (all with `force`); returns
+  // the first error.
+  Status CheckpointProducerStates(bool force);
+  size_t ExpireProducers(int64_t now_ms, int64_t expiration_ms);
+
+  // Completes every delayed operation (shutdown) and refuses to park new ones. Idempotent.
+  void Shutdown();
+
+  const ReplicaManagerCounters& counters() const { return counters_; }
+  size_t pending_delayed_produce() const { return produce_purgatory_.pending(); }
+  size_t pending_delayed_fetch() const { return fetch_purgatory_.pending(); }
+
+ private:
+  // After an append to `tp`: wake fetches (new data) and, when the HW moved, acks=all produces.
+  void OnAppended(const TopicPartition& tp, bool hw_advanced);
+  FetchPartitionData ReadOne(const FetchParams& params, const FetchEntry& entry, bool min_one,
+                             int64_t limit);
+
+  const BrokerId local_;
+  storage::LogManager* const logs_;  // not owned
+  Timer* const timer_;               // not owned
+
+  mutable std::shared_mutex mu_;
+  std::unordered_map<TopicPartition, std::shared_ptr<Partition>> partitions_;
+
+  LeadershipListener listener_;
+
+  Purgatory<TopicPartition> produce_purgatory_;
+  Purgatory<TopicPartition> fetch_purgatory_;
+  ReplicaManagerCounters counters_;
+};
+
+}  // namespace kbench::broker

@@ -1,0 +1,96 @@
+// CreateTopics (key 19) and DeleteTopics (key 20). Both run on the admin executor (they create or
+// delete files and rewrite the metadata file with fsync). CreateTopics answers per topic with
+// TopicAdmin's verdict (validate_only: the verdict without creating anything); creation is
+// complete when the response goes out, so even timeout_ms 0 gets NONE for a created topic.
+// DeleteTopics removes the partitions' files and then the metadata.
+#include <fmt/format.h>
+
+#include <set>
+
+#include "core/broker/api_dispatch.h"
+
+namespace kbench::broker {
+namespace {
+
+using protocol::CreateTopicsRequest;
+using protocol::CreateTopicsResponse;
+using protocol::DeleteTopicsRequest;
+using protocol::DeleteTopicsResponse;
+
+Result<NewTopic> ToNewTopic(const CreateTopicsRequest::Topic& t) {
+  NewTopic out;
+  out.name = t.name;
+  out.num_partitions = t.num_partitions;
+  out.replication_factor = t.replication_factor;
+  for (const CreateTopicsRequest::Assignment& a : t.assignments) {
+    if (!out.assignments.emplace(a.partition_index, a.broker_ids).second) {
+      return Status::Kafka(
+          ErrorCode::kInvalidReplicaAssignment,
+          fmt::format("partition {} is assigned twice", a.partition_index.value()));
+    }
+  }
+  for (const CreateTopicsRequest::Config& c : t.configs) {
+    if (!c.value) {
+      return Status::Kafka(ErrorCode::kInvalidConfig,
+                           fmt::format("config '{}' has a null value", c.name));
+    }
+    out.configs[c.name] = *c.value;
+  }
+  return out;
+}
+
+CreateTopicsResponse::Topic CreateOne(ApiContext& ctx, const CreateTopicsRequest::Topic& t,
+                                      bool validate_only) {
+  CreateTopicsResponse::Topic out;
+  out.name = t.name;
+  Result<NewTopic> topic = ToNewTopic(t);
+  Status s = topic.status();
+  if (topic.ok())
+    s = validate_only ? ctx.topics->Plan(*topic).status() : ctx.topics->Create(*topic).status();
+  if (!s.ok()) {
+    out.error_code =
+        s.kafka_error() == ErrorCode::kNone ? ErrorCode::kUnknownServerError : s.kafka_error();
+    out.error_message = std::string(s.message());
+  }
+  return out;
+}
+
+}  // namespace
+
+void HandleCreateTopics(ApiContext& ctx, ApiCall call) {
+  auto req = std::make_shared<CreateTopicsRequest>(std::move(call.Body<CreateTopicsRequest>()));
+  ctx.admin->Submit([&ctx, slot = ResponseSlot(call), req]() mutable {
+    std::map<std::string, int> count;
+    for (const CreateTopicsRequest::Topic& t : req->topics) ++count[t.name];
+    CreateTopicsResponse resp;
+    std::set<std::string> answered;
+    for (const CreateTopicsRequest::Topic& t : req->topics) {
+      if (count[t.name] > 1) {
+        // Kafka answers a name listed twice once, with INVALID_REQUEST.
+        if (answered.insert(t.name).second) {
+          resp.topics.push_back(
+              {t.name, ErrorCode::kInvalidRequest, "the request lists this topic more than once"});
+        }
+        continue;
+      }
+      resp.topics.push_back(CreateOne(ctx, t, req->validate_only));
+    }
+    slot.Send(resp);
+  });
+}
+
+void HandleDeleteTopics(ApiContext& ctx, ApiCall call) {
+  auto req = std::make_shared<DeleteTopicsRequest>(std::move(call.Body<DeleteTopicsRequest>()));
+  ctx.admin->Submit([&ctx, slot = ResponseSlot(call), req]() mutable {
+    DeleteTopicsResponse resp;
+    for (const std::string& name : req->topic_names) {
+      Status s = ctx.topics->Delete(name);
+      ErrorCode code = s.kafka_error();
+      if (!s.ok() && code == ErrorCode::kNone) code = ErrorCode::kUnknownServerError;
+      resp.responses.push_back({name, code});
+    }
+    slot.Send(resp);
+  });
+}
+
+}  // namespace kbench::broker
