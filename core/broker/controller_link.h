@@ -1,4 +1,5 @@
-// ControllerLink: a cluster broker's connections to its controller (docs/cluster_protocol.md).
+// ControllerLink: a cluster broker's connections to its controller (docs/architecture.md,
+// "Replication and the bundled cluster").
 //
 //   heartbeat thread  registers (BrokerHeartbeat with broker epoch -1 and this start's random
 //                     incarnation), then long-polls: every heartbeat waits at the controller for

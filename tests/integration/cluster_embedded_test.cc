@@ -12,7 +12,7 @@
 namespace kbench::broker::testing {
 namespace {
 
-// Loopback-tuned timings (docs/architecture.md, "Controller").
+// Loopback-tuned timings (docs/architecture.md, "Replication and the bundled cluster").
 std::map<std::string, std::string> FastCluster() {
   return {{"broker.heartbeat.interval.ms", "50"},   {"broker.session.timeout.ms", "400"},
           {"replica.lag.time.max.ms", "2000"},      {"replica.fetch.wait.max.ms", "100"},
