@@ -7,7 +7,8 @@
 //    epoch (OffsetForLeaderEpoch), not to its high watermark (which a crash left at 0);
 //  - the HW checkpoint file is written at a clean stop with every partition's HW;
 //  - preferred-leader rebalancing gives the leadership back to a returning preferred replica;
-//  - an isolated leader is fenced and replaced, and after healing it rejoins the ISR.
+//  - an isolated or paused leader is fenced and replaced, and after healing / resuming it rejoins
+//    the ISR.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -195,6 +196,25 @@ TEST_F(ClusterReplicationTest, IsolatedLeaderIsReplacedAndRejoinsAfterHealing) {
   EXPECT_EQ(PartitionOf(1, "iso")->log_end_offset(), Offset(20));
   EXPECT_FALSE(PartitionOf(1, "iso")->is_leader());
   EXPECT_GE(cluster_->Stats().brokers_fenced, 1);
+}
+
+TEST_F(ClusterReplicationTest, PausedLeaderIsReplacedAndCatchesUpAfterResuming) {
+  StartCluster();
+  ASSERT_TRUE(CreateReplicatedTopic(cluster_->bootstrap(), "pause", 1, 3,
+                                    {{"min.insync.replicas", "2"}}, {{1, 2, 3}})
+                  .ok());
+  ASSERT_TRUE(cluster_->AwaitFullyReplicated(30000).ok());
+  EXPECT_EQ(Append(1, "pause", 10, -1, 30000), ErrorCode::kNone);
+  ASSERT_TRUE(cluster_->Pause(BrokerId(1)).ok());
+  EXPECT_EQ(cluster_->status(BrokerId(1)), BrokerStatus::kPaused);
+  EXPECT_FALSE(cluster_->Pause(BrokerId(1)).ok());  // not running: refused, naming the state
+  ASSERT_TRUE(WaitFor([&] { return LeaderOf("pause") == 2; })) << LeaderOf("pause");
+  ASSERT_TRUE(WaitFor([&] { return PartitionOf(2, "pause")->is_leader(); }));
+  EXPECT_EQ(Append(2, "pause", 10, -1, 30000), ErrorCode::kNone);
+  ASSERT_TRUE(cluster_->Resume(BrokerId(1)).ok());
+  ASSERT_TRUE(cluster_->AwaitFullyReplicated(30000).ok());
+  EXPECT_EQ(PartitionOf(1, "pause")->log_end_offset(), Offset(20));
+  EXPECT_FALSE(PartitionOf(1, "pause")->is_leader());
 }
 
 }  // namespace
