@@ -45,8 +45,8 @@ Result<broker::EmbeddedClusterOptions> BuildOptions(const ClusterCliOptions& o) 
   out.data_dir = o.data_dir;
   out.host = o.host;
   if (o.base_port < 0 || o.base_port + o.brokers > 65535) {
-    return Status::InvalidArgument(fmt::format("--base-port {}: the ports must fit below 65536",
-                                               o.base_port));
+    return Status::InvalidArgument(
+        fmt::format("--base-port {}: the ports must fit below 65536", o.base_port));
   }
   out.base_port = static_cast<uint16_t>(o.base_port);
   std::string_view racks = o.racks;
@@ -113,7 +113,8 @@ Subcommand AddClusterCommand(CLI::App& app) {
       ->required();
   cmd->add_option("--base-port", opts->base_port,
                   "broker i listens on P+i-1, the controller on P+N (default: ephemeral ports)");
-  cmd->add_option("--racks", opts->racks, "one rack per broker, comma-separated (rack-aware placement)");
+  cmd->add_option("--racks", opts->racks,
+                  "one rack per broker, comma-separated (rack-aware placement)");
   cmd->add_option("--host", opts->host, "the loopback (or other) address to listen on")
       ->default_val("127.0.0.1");
   cmd->add_option("--set", opts->sets,

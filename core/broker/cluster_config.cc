@@ -12,8 +12,10 @@ namespace kbench::broker {
 namespace {
 
 std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -27,8 +29,8 @@ Result<ClusterMember> ParseMember(std::string_view item) {
   const std::string_view id_text = item.substr(0, at);
   auto [ptr, ec] = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
   if (ec != std::errc() || ptr != id_text.data() + id_text.size() || id < 0) {
-    return Status::InvalidArgument(fmt::format("'{}': broker id '{}' is not an integer >= 0", item,
-                                               id_text));
+    return Status::InvalidArgument(
+        fmt::format("'{}': broker id '{}' is not an integer >= 0", item, id_text));
   }
   Result<ListenerAddress> address = ListenerAddress::Parse(item.substr(at + 1));
   if (!address.ok()) {
@@ -102,14 +104,14 @@ Result<std::vector<ClusterMember>> ClusterConfig::ParseFile(const std::string& p
     const size_t space = line.find_first_of(" \t");
     Result<ClusterMember> m = ParseMember(line.substr(0, space));
     if (!m.ok()) {
-      return Status::InvalidArgument(fmt::format("{} line {}: {}", path, line_no, m.status().message()));
+      return Status::InvalidArgument(
+          fmt::format("{} line {}: {}", path, line_no, m.status().message()));
     }
     if (space != std::string_view::npos) {
       const std::string_view extra = Trim(line.substr(space));
       if (!extra.starts_with("rack=") || extra.size() == 5) {
-        return Status::InvalidArgument(
-            fmt::format("{} line {}: expected 'rack=NAME' after the address, got '{}'", path,
-                        line_no, extra));
+        return Status::InvalidArgument(fmt::format(
+            "{} line {}: expected 'rack=NAME' after the address, got '{}'", path, line_no, extra));
       }
       m->rack = std::string(extra.substr(5));
     }

@@ -40,7 +40,8 @@ void ControllerApis::Handle(Request request, Responder responder) {
   protocol::Reader reader(request.bytes());
   Result<protocol::RequestHeader> header = protocol::DecodeRequestHeader(reader);
   if (!header.ok()) {
-    responder.CloseConnection(fmt::format("malformed request header: {}", header.status().message()));
+    responder.CloseConnection(
+        fmt::format("malformed request header: {}", header.status().message()));
     return;
   }
   Result<protocol::ClusterRequestBody> body = protocol::DecodeClusterRequestBody(*header, reader);
@@ -62,13 +63,15 @@ void ControllerApis::Handle(Request request, Responder responder) {
         } else if constexpr (std::is_same_v<T, protocol::AllocateProducerIdsRequest>) {
           controller_->HandleAllocateProducerIds(std::move(req), slot);
         } else if constexpr (std::is_same_v<T, protocol::ForwardCreateTopicsRequest>) {
-          controller_->HandleCreateTopics(std::move(req.body), [slot](protocol::CreateTopicsResponse r) {
-            slot(protocol::ForwardCreateTopicsResponse{std::move(r)});
-          });
+          controller_->HandleCreateTopics(
+              std::move(req.body), [slot](protocol::CreateTopicsResponse r) {
+                slot(protocol::ForwardCreateTopicsResponse{std::move(r)});
+              });
         } else {
-          controller_->HandleDeleteTopics(std::move(req.body), [slot](protocol::DeleteTopicsResponse r) {
-            slot(protocol::ForwardDeleteTopicsResponse{std::move(r)});
-          });
+          controller_->HandleDeleteTopics(
+              std::move(req.body), [slot](protocol::DeleteTopicsResponse r) {
+                slot(protocol::ForwardDeleteTopicsResponse{std::move(r)});
+              });
         }
       },
       *body);

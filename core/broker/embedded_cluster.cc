@@ -96,7 +96,8 @@ Result<BrokerConfig> EmbeddedCluster::MakeBrokerConfig(int32_t index) const {
   config.log_dirs = {options_.broker_dirs.empty()
                          ? options_.data_dir + "/broker-" + std::to_string(index)
                          : options_.broker_dirs[static_cast<size_t>(index - 1)]};
-  if (!options_.racks.empty()) config.replication.rack = options_.racks[static_cast<size_t>(index - 1)];
+  if (!options_.racks.empty())
+    config.replication.rack = options_.racks[static_cast<size_t>(index - 1)];
   for (int32_t i = 1; i <= options_.brokers; ++i) {
     config.cluster.members.push_back(ClusterMember{BrokerId(i), {options_.host, 0}, std::nullopt});
   }
@@ -117,9 +118,9 @@ Status EmbeddedCluster::StartController() {
   controller_apis_ = std::make_unique<ControllerApis>(controller_.get());
   SocketServerConfig net;
   net.listener = ListenerAddress{
-      options_.host,
-      options_.base_port == 0 ? uint16_t{0}
-                              : static_cast<uint16_t>(options_.base_port + options_.brokers)};
+      options_.host, options_.base_port == 0
+                         ? uint16_t{0}
+                         : static_cast<uint16_t>(options_.base_port + options_.brokers)};
   net.network_threads = 1;
   net.name = "controller.net";
   controller_server_ = std::make_unique<SocketServer>(net, controller_apis_.get());
@@ -186,21 +187,21 @@ Status EmbeddedCluster::AwaitServing(int64_t timeout_ms) {
       if (n.status != BrokerStatus::kRunning) continue;
       std::optional<TopicRecord> offsets = n.broker->metadata().GetTopic(kConsumerOffsetsTopic);
       ready = offsets.has_value();
-      for (const PartitionState& s : offsets ? offsets->partitions : std::vector<PartitionState>{}) {
+      for (const PartitionState& s :
+           offsets ? offsets->partitions : std::vector<PartitionState>{}) {
         Node* leader = Find(s.leader);
-        std::shared_ptr<Partition> p =
-            leader && leader->broker
-                ? leader->broker->replicas().GetPartition(
-                      TopicPartition{std::string(kConsumerOffsetsTopic), s.partition})
-                : nullptr;
+        std::shared_ptr<Partition> p = leader && leader->broker
+                                           ? leader->broker->replicas().GetPartition(TopicPartition{
+                                                 std::string(kConsumerOffsetsTopic), s.partition})
+                                           : nullptr;
         ready &= p != nullptr && p->is_leader();
       }
       break;
     }
     if (ready) return Status::Ok();
     if (MonoNanos() > deadline) {
-      return Status::TimedOut(fmt::format("{} has no leaders after {} ms", kConsumerOffsetsTopic,
-                                          timeout_ms));
+      return Status::TimedOut(
+          fmt::format("{} has no leaders after {} ms", kConsumerOffsetsTopic, timeout_ms));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
@@ -211,7 +212,8 @@ std::string EmbeddedCluster::bootstrap() const {
   std::string out;
   for (const Node& n : nodes_) {
     if (!out.empty()) out += ',';
-    out += ListenerAddress{n.config.network.listener.host, n.config.network.listener.port}.ToString();
+    out +=
+        ListenerAddress{n.config.network.listener.host, n.config.network.listener.port}.ToString();
   }
   return out;
 }
@@ -256,8 +258,8 @@ Result<EmbeddedCluster::Node*> EmbeddedCluster::FindOrError(BrokerId id) {
 Status EmbeddedCluster::Crash(BrokerId id) {
   std::lock_guard<std::mutex> lock(mu_);
   KB_ASSIGN_OR_RETURN(Node * node, FindOrError(id));
-  KB_RETURN_IF_ERROR(Expect(*node, {BrokerStatus::kRunning, BrokerStatus::kPaused,
-                                    BrokerStatus::kIsolated}, "crash"));
+  KB_RETURN_IF_ERROR(Expect(
+      *node, {BrokerStatus::kRunning, BrokerStatus::kPaused, BrokerStatus::kIsolated}, "crash"));
   availability_.BrokerDown(id, /*lost_leadership=*/true, MonoNanos());
   node->broker->Crash();
   node->status = BrokerStatus::kCrashed;
@@ -341,8 +343,9 @@ Status EmbeddedCluster::Heal(BrokerId id) {
 Status EmbeddedCluster::HoldFollowerFetchers(BrokerId id, bool hold) {
   std::lock_guard<std::mutex> lock(mu_);
   KB_ASSIGN_OR_RETURN(Node * node, FindOrError(id));
-  KB_RETURN_IF_ERROR(Expect(*node, {BrokerStatus::kRunning, BrokerStatus::kIsolated,
-                                    BrokerStatus::kPaused}, "hold the fetchers of"));
+  KB_RETURN_IF_ERROR(
+      Expect(*node, {BrokerStatus::kRunning, BrokerStatus::kIsolated, BrokerStatus::kPaused},
+             "hold the fetchers of"));
   node->broker->HoldFetchers(hold);
   return Status::Ok();
 }

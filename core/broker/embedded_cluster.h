@@ -28,7 +28,8 @@
 //
 // Ports: with base_port 0 every broker gets an ephemeral port at its first start and keeps it for
 // its restarts; with base_port P broker i listens on P + i - 1 and the controller on P + N.
-// Dirs: broker i uses broker_dirs[i-1] or <data_dir>/broker-<i>; the controller <data_dir>/controller.
+// Dirs: broker i uses broker_dirs[i-1] or <data_dir>/broker-<i>; the controller
+// <data_dir>/controller.
 //
 // Threads: every method may be called from any thread; fault calls are serialized. broker(id)
 // pointers stay valid until the next fault call on that broker.
@@ -87,7 +88,7 @@ struct ClusterStats {
   // Summed over every broker and every incarnation of it (storage_counters.h).
   int64_t bytes_written = 0;
   int64_t fsyncs = 0;
-  int64_t bytes_truncated = 0;         // by follower truncation (storage counter)
+  int64_t bytes_truncated = 0;  // by follower truncation (storage counter)
   int64_t recovery_bytes_truncated = 0;
   // Replication.
   int64_t follower_bytes_fetched = 0;

@@ -34,7 +34,8 @@ TopicRecord FromWire(const protocol::ClusterTopic& t) {
   out.name = t.name;
   out.internal = t.internal;
   for (const auto& [k, v] : t.configs) out.configs[k] = v;
-  for (const protocol::ClusterPartitionState& s : t.partitions) out.partitions.push_back(FromWire(s));
+  for (const protocol::ClusterPartitionState& s : t.partitions)
+    out.partitions.push_back(FromWire(s));
   return out;
 }
 

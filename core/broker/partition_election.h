@@ -24,10 +24,10 @@
 namespace kbench::broker {
 
 struct ElectionOutcome {
-  PartitionState state;      // the new state (== the old one when nothing changed)
-  bool changed = false;      // leader or ISR differ
+  PartitionState state;  // the new state (== the old one when nothing changed)
+  bool changed = false;  // leader or ISR differ
   bool leader_changed = false;
-  bool unclean = false;      // the new leader was not in the ISR
+  bool unclean = false;  // the new leader was not in the ISR
 };
 
 // `alive(b)`: b may lead and stay in the ISR (an active broker, not shutting down).

@@ -155,8 +155,7 @@ Status PeerConnection::ReadFully(uint8_t* out, size_t n, int64_t deadline_ns) {
 }
 
 Result<std::span<const uint8_t>> PeerConnection::RoundTrip(const protocol::EncodedMessage& request,
-                                                           int32_t correlation_id,
-                                                           int timeout_ms) {
+                                                           int32_t correlation_id, int timeout_ms) {
   if (!connected()) return Status::Unavailable("not connected", ErrorCode::kNetworkException);
   if (!request.splices.empty()) return Status::Internal("requests carry no file slices");
   const int64_t deadline = MonoNanos() + int64_t{timeout_ms} * 1'000'000;
@@ -176,10 +175,10 @@ Result<std::span<const uint8_t>> PeerConnection::RoundTrip(const protocol::Encod
     s = ReadFully(receive_buffer_.data(), receive_buffer_.size(), deadline);
   }
   if (s.ok() && LoadBigEndian<int32_t>(receive_buffer_.data()) != correlation_id) {
-    s = Status::Corruption(fmt::format("response for correlation id {}, expected {}",
-                                       LoadBigEndian<int32_t>(receive_buffer_.data()),
-                                       correlation_id),
-                           ErrorCode::kCorruptMessage);
+    s = Status::Corruption(
+        fmt::format("response for correlation id {}, expected {}",
+                    LoadBigEndian<int32_t>(receive_buffer_.data()), correlation_id),
+        ErrorCode::kCorruptMessage);
   }
   if (!s.ok()) {
     Close();

@@ -171,8 +171,8 @@ bool ReplicaFetcher::Truncate() {
       req, kEpochVersion, config_.replica_socket_timeout_ms);
   if (!resp.ok()) {
     counters_->errors.fetch_add(1, std::memory_order_relaxed);
-    log::Debug("broker.fetcher", "broker {}: OffsetForLeaderEpoch to {} failed: {}",
-               local_.value(), source_.leader.value(), resp.status().ToString());
+    log::Debug("broker.fetcher", "broker {}: OffsetForLeaderEpoch to {} failed: {}", local_.value(),
+               source_.leader.value(), resp.status().ToString());
     Backoff();
     return true;
   }
@@ -277,7 +277,9 @@ void ReplicaFetcher::Fetch() {
   size_t i = 0;
   for (FetchResponse::Topic& t : resp->topics) {
     for (FetchResponse::Partition& r : t.partitions) {
-      while (i < sent.size() && !(sent[i].tp.topic == t.topic && sent[i].tp.partition == r.partition_index)) ++i;
+      while (i < sent.size() &&
+             !(sent[i].tp.topic == t.topic && sent[i].tp.partition == r.partition_index))
+        ++i;
       if (i == sent.size()) break;
       auto it = partitions_.find(sent[i].tp);
       if (it != partitions_.end() && it->second.epoch == sent[i].epoch &&
@@ -295,7 +297,8 @@ void ReplicaFetcher::ApplyFetched(State& s, const Sent& sent, FetchResponse::Par
     counters_->errors.fetch_add(1, std::memory_order_relaxed);
     if (r.log_start_offset.value() >= 0 && sent.fetch_offset < r.log_start_offset) {
       Status st = p.TruncateFullyAndStartAt(r.log_start_offset);
-      log::Warn("broker.fetcher", "{}: leader {} starts at {}, beyond our end {}: restarted there ({})",
+      log::Warn("broker.fetcher",
+                "{}: leader {} starts at {}, beyond our end {}: restarted there ({})",
                 p.topic_partition().ToString(), source_.leader.value(), r.log_start_offset.value(),
                 sent.fetch_offset.value(), st.ok() ? "ok" : st.ToString());
     } else {

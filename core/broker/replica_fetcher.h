@@ -41,11 +41,11 @@
 namespace kbench::broker {
 
 struct FetcherCounters {
-  std::atomic<int64_t> fetches{0};         // Fetch requests answered
-  std::atomic<int64_t> bytes_fetched{0};   // record bytes appended as follower
-  std::atomic<int64_t> truncations{0};     // logs cut where they diverged from the leader
-  std::atomic<int64_t> bytes_truncated{0}; // offsets removed by those cuts (LEO before - after)
-  std::atomic<int64_t> errors{0};          // failed requests and partition errors
+  std::atomic<int64_t> fetches{0};          // Fetch requests answered
+  std::atomic<int64_t> bytes_fetched{0};    // record bytes appended as follower
+  std::atomic<int64_t> truncations{0};      // logs cut where they diverged from the leader
+  std::atomic<int64_t> bytes_truncated{0};  // offsets removed by those cuts (LEO before - after)
+  std::atomic<int64_t> errors{0};           // failed requests and partition errors
 };
 
 struct FetchSource {
@@ -59,7 +59,7 @@ class ReplicaFetcher {
  public:
   ReplicaFetcher(BrokerId local, FetchSource source, const ReplicationConfig& config,
                  BrokerGates* gates, FetcherCounters* counters);  // gates, counters not owned
-  ~ReplicaFetcher();  // Stop()
+  ~ReplicaFetcher();                                              // Stop()
   ReplicaFetcher(const ReplicaFetcher&) = delete;
   ReplicaFetcher& operator=(const ReplicaFetcher&) = delete;
 
@@ -95,7 +95,8 @@ class ReplicaFetcher {
   bool EnsureConnected();
   bool Truncate();  // false when no partition needed an epoch check now
   void Fetch();
-  void ApplyEpochEnd(State& s, LeaderEpoch requested, const protocol::OffsetForLeaderEpochResponse::Partition& r);
+  void ApplyEpochEnd(State& s, LeaderEpoch requested,
+                     const protocol::OffsetForLeaderEpochResponse::Partition& r);
   void ApplyFetched(State& s, const Sent& sent, protocol::FetchResponse::Partition& r);
   void Delay(State& s);
   void Backoff();
@@ -103,8 +104,8 @@ class ReplicaFetcher {
   const BrokerId local_;
   const FetchSource source_;
   const ReplicationConfig config_;
-  BrokerGates* const gates_;          // not owned
-  FetcherCounters* const counters_;   // not owned
+  BrokerGates* const gates_;         // not owned
+  FetcherCounters* const counters_;  // not owned
   PeerConnection connection_;
 
   mutable std::mutex mu_;

@@ -43,7 +43,8 @@ std::vector<BrokerId> RackAwareReplicas(const std::vector<PlacementBroker>& arra
   for (int32_t r = 1; r < factor; ++r) {
     while (true) {
       const PlacementBroker& b = arranged[ReplicaIndex(first, shift * num_racks, k++, n)];
-      const bool rack_ok = racks.count(*b.rack) == 0 || static_cast<int32_t>(racks.size()) == num_racks;
+      const bool rack_ok =
+          racks.count(*b.rack) == 0 || static_cast<int32_t>(racks.size()) == num_racks;
       const bool broker_ok = used.count(b.id) == 0 || static_cast<int32_t>(used.size()) == n;
       if (rack_ok && broker_ok) {
         replicas.push_back(b.id);
@@ -76,10 +77,10 @@ std::vector<std::vector<BrokerId>> AssignReplicas(std::vector<PlacementBroker> b
   const std::vector<PlacementBroker> list = rack_aware ? RackAlternated(brokers) : brokers;
   const int32_t n = static_cast<int32_t>(list.size());
   const uint32_t hash = NameHash(o.topic);
-  const int32_t start = o.fixed_start_index >= 0 ? o.fixed_start_index % n
-                                                 : static_cast<int32_t>(hash % n);
-  int32_t shift = o.fixed_start_index >= 0 ? o.fixed_start_index
-                                           : static_cast<int32_t>((hash / 7919u) % n);
+  const int32_t start =
+      o.fixed_start_index >= 0 ? o.fixed_start_index % n : static_cast<int32_t>(hash % n);
+  int32_t shift =
+      o.fixed_start_index >= 0 ? o.fixed_start_index : static_cast<int32_t>((hash / 7919u) % n);
   std::vector<std::vector<BrokerId>> out;
   out.reserve(static_cast<size_t>(std::max(o.partitions, 0)));
   for (int32_t p = 0; p < o.partitions; ++p) {

@@ -1,8 +1,9 @@
 // ReplicaPlacement: which brokers hold the replicas of a new topic's partitions, Kafka's
-// AdminUtils.assignReplicasToBrokers: the first replica (the preferred leader) goes round-robin over
-// the brokers from a start index, the others follow at a shift that grows every time the partitions
-// wrap around the broker list, so leaders and followers spread evenly. When every broker has a rack
-// the list is first arranged rack by rack (r1's first broker, r2's first, r3's first, r1's second,
+// AdminUtils.assignReplicasToBrokers: the first replica (the preferred leader) goes round-robin
+// over the brokers from a start index, the others follow at a shift that grows every time the
+// partitions wrap around the broker list, so leaders and followers spread evenly. When every broker
+// has a rack the list is first arranged rack by rack (r1's first broker, r2's first, r3's first,
+// r1's second,
 // ...) and a follower is skipped while it would put a second replica into a rack or onto a broker
 // that already holds one and another rack or broker is still free: a partition's replicas land in
 // as many racks as possible, so a whole rack losing power (seed 000) leaves a copy elsewhere.

@@ -18,7 +18,8 @@ Status Assign(T* out, std::string_view key, std::string_view value, int64_t min,
   if (value.empty() || ec != std::errc() || ptr != value.data() + value.size() || v < min ||
       v > max) {
     return Status::InvalidArgument(
-        fmt::format("{}: '{}' is not valid (expected an integer in [{}, {}])", key, value, min, max),
+        fmt::format("{}: '{}' is not valid (expected an integer in [{}, {}])", key, value, min,
+                    max),
         ErrorCode::kInvalidConfig);
   }
   *out = static_cast<T>(v);

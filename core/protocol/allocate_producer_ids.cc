@@ -2,8 +2,7 @@
 
 namespace kbench::protocol {
 
-Result<AllocateProducerIdsRequest> AllocateProducerIdsRequest::Decode(Reader& r,
-                                                                      int16_t version) {
+Result<AllocateProducerIdsRequest> AllocateProducerIdsRequest::Decode(Reader& r, int16_t version) {
   AllocateProducerIdsRequest m;
   m.broker_id = BrokerId(r.ReadInt32("broker_id"));
   m.broker_epoch = r.ReadInt64("broker_epoch");

@@ -21,10 +21,9 @@
 
 namespace kbench::protocol {
 
-using ClusterRequestBody =
-    std::variant<BrokerHeartbeatRequest, AlterIsrRequest, ControlledShutdownRequest,
-                 AllocateProducerIdsRequest, ForwardCreateTopicsRequest,
-                 ForwardDeleteTopicsRequest>;
+using ClusterRequestBody = std::variant<BrokerHeartbeatRequest, AlterIsrRequest,
+                                        ControlledShutdownRequest, AllocateProducerIdsRequest,
+                                        ForwardCreateTopicsRequest, ForwardDeleteTopicsRequest>;
 
 // The body after `header` (r positioned by DecodeRequestHeader). UNSUPPORTED_VERSION for a key
 // outside the cluster range or a version other than 0; INVALID_REQUEST for bytes that do not hold

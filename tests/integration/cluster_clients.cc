@@ -34,14 +34,15 @@ Result<rd_kafka_t*> NewClient(rd_kafka_type_t type, const Config& config,
 
 }  // namespace
 
-Status CreateReplicatedTopic(const std::string& bootstrap, const std::string& topic,
-                             int partitions, int replication_factor, const Config& topic_config,
+Status CreateReplicatedTopic(const std::string& bootstrap, const std::string& topic, int partitions,
+                             int replication_factor, const Config& topic_config,
                              const std::vector<std::vector<int32_t>>& assignment) {
-  KB_ASSIGN_OR_RETURN(rd_kafka_t * rk, NewClient(RD_KAFKA_PRODUCER, {{"bootstrap.servers", bootstrap}}));
+  KB_ASSIGN_OR_RETURN(rd_kafka_t * rk,
+                      NewClient(RD_KAFKA_PRODUCER, {{"bootstrap.servers", bootstrap}}));
   char err[512];
-  rd_kafka_NewTopic_t* nt =
-      rd_kafka_NewTopic_new(topic.c_str(), assignment.empty() ? partitions : static_cast<int>(assignment.size()),
-                            assignment.empty() ? replication_factor : -1, err, sizeof(err));
+  rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(
+      topic.c_str(), assignment.empty() ? partitions : static_cast<int>(assignment.size()),
+      assignment.empty() ? replication_factor : -1, err, sizeof(err));
   Status result;
   if (nt == nullptr) result = Status::InvalidArgument(err);
   for (size_t p = 0; result.ok() && p < assignment.size(); ++p) {
@@ -56,7 +57,8 @@ Status CreateReplicatedTopic(const std::string& bootstrap, const std::string& to
   }
   rd_kafka_queue_t* q = rd_kafka_queue_new(rk);
   if (result.ok()) {
-    rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+    rd_kafka_AdminOptions_t* options =
+        rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
     rd_kafka_AdminOptions_set_operation_timeout(options, 30000, err, sizeof(err));
     rd_kafka_CreateTopics(rk, &nt, 1, options, q);
     rd_kafka_AdminOptions_destroy(options);
@@ -89,7 +91,8 @@ Status CreateReplicatedTopic(const std::string& bootstrap, const std::string& to
 
 Result<std::map<int32_t, int32_t>> PartitionLeaders(const std::string& bootstrap,
                                                     const std::string& topic) {
-  KB_ASSIGN_OR_RETURN(rd_kafka_t * rk, NewClient(RD_KAFKA_PRODUCER, {{"bootstrap.servers", bootstrap}}));
+  KB_ASSIGN_OR_RETURN(rd_kafka_t * rk,
+                      NewClient(RD_KAFKA_PRODUCER, {{"bootstrap.servers", bootstrap}}));
   rd_kafka_topic_t* t = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
   const rd_kafka_metadata_t* md = nullptr;
   rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, t, &md, 10000);
@@ -113,8 +116,8 @@ Result<std::map<int32_t, int32_t>> PartitionLeaders(const std::string& bootstrap
 
 // ---- StreamProducer. ----
 
-StreamProducer::StreamProducer(Config config, std::string topic, int partitions,
-                               std::string prefix, int max_in_flight, int pause_us)
+StreamProducer::StreamProducer(Config config, std::string topic, int partitions, std::string prefix,
+                               int max_in_flight, int pause_us)
     : config_(std::move(config)),
       topic_(std::move(topic)),
       partitions_(partitions),
@@ -217,8 +220,8 @@ Status StreamProducer::Stop(int timeout_ms) {
   rd_kafka_destroy(rk);  // reports what is still pending (as errors) before returning
   rk_ = nullptr;
   if (reported_.load() < queued_.load()) {
-    return Status::TimedOut(fmt::format("{} of {} deliveries reported", reported_.load(),
-                                        queued_.load()));
+    return Status::TimedOut(
+        fmt::format("{} of {} deliveries reported", reported_.load(), queued_.load()));
   }
   return Status::Ok();
 }
@@ -250,11 +253,13 @@ Result<std::vector<Record>> ReadAll(const std::string& bootstrap, const std::str
   for (int p = 0; p < partitions; ++p) {
     int64_t lo = -1, hi = -1;
     while (true) {
-      rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(rk, topic.c_str(), p, &lo, &hi, 2000);
+      rd_kafka_resp_err_t e =
+          rd_kafka_query_watermark_offsets(rk, topic.c_str(), p, &lo, &hi, 2000);
       if (e == RD_KAFKA_RESP_ERR_NO_ERROR) break;
       if (MonoMillis() > deadline) {
         rd_kafka_destroy(rk);
-        return Status::TimedOut(fmt::format("watermarks of {}-{}: {}", topic, p, rd_kafka_err2str(e)));
+        return Status::TimedOut(
+            fmt::format("watermarks of {}-{}: {}", topic, p, rd_kafka_err2str(e)));
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
@@ -285,9 +290,10 @@ Result<std::vector<Record>> ReadAll(const std::string& bootstrap, const std::str
   rd_kafka_consumer_close(rk);
   rd_kafka_destroy(rk);
   if (static_cast<int>(done.size()) < partitions) {
-    return Status::TimedOut(fmt::format("read {} records of {}; {} of {} partitions reached their "
-                                        "high watermark",
-                                        out.size(), topic, done.size(), partitions));
+    return Status::TimedOut(
+        fmt::format("read {} records of {}; {} of {} partitions reached their "
+                    "high watermark",
+                    out.size(), topic, done.size(), partitions));
   }
   return out;
 }

@@ -1,6 +1,7 @@
 // Test support for replicated clusters with real clients (librdkafka 2.0.2):
 //  - CreateReplicatedTopic: the Admin API with a replication factor, topic configs and, when
-//    given, an explicit replica assignment (the first replica of each list is the preferred leader);
+//    given, an explicit replica assignment (the first replica of each list is the preferred
+//    leader);
 //  - PartitionLeaders: the leader each partition has in a Metadata answer (librdkafka);
 //  - StreamProducer: a producer thread that sends numbered messages (value "<prefix>-<n>") and
 //    records every delivery report (error, partition, offset), so a fault test knows exactly which
@@ -25,8 +26,8 @@
 namespace kbench::broker::testing {
 
 // assignment[p] = the broker ids holding partition p (empty: the controller places them).
-Status CreateReplicatedTopic(const std::string& bootstrap, const std::string& topic,
-                             int partitions, int replication_factor, const Config& topic_config = {},
+Status CreateReplicatedTopic(const std::string& bootstrap, const std::string& topic, int partitions,
+                             int replication_factor, const Config& topic_config = {},
                              const std::vector<std::vector<int32_t>>& assignment = {});
 
 // partition -> leader id (-1: none) as the cluster's Metadata says now.
@@ -101,9 +102,9 @@ Result<std::vector<Record>> ReadAll(const std::string& bootstrap, const std::str
 
 struct AuditCounts {
   int64_t acked = 0;
-  int64_t acked_lost = 0;        // acknowledged, never read back
-  int64_t duplicated = 0;        // extra copies read back (a message read 3 times counts 2)
-  int64_t unacked_present = 0;   // not acknowledged (failed or unreported) but read back
+  int64_t acked_lost = 0;       // acknowledged, never read back
+  int64_t duplicated = 0;       // extra copies read back (a message read 3 times counts 2)
+  int64_t unacked_present = 0;  // not acknowledged (failed or unreported) but read back
   int64_t read = 0;
   std::vector<std::string> lost_values;  // the acknowledged values that are missing
 };

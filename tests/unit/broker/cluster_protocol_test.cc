@@ -24,11 +24,17 @@ MetadataDelta SampleDelta() {
   d.brokers = std::vector<ClusterBroker>{{BrokerId(1), "h1", 9092, "r1"},
                                          {BrokerId(2), "h2", 9093, std::nullopt}};
   d.deleted_topics = {"gone"};
-  d.topics.push_back({"t", false, {{"min.insync.replicas", "2"}},
-                      {{PartitionId(0), BrokerId(1), LeaderEpoch(3), 7, {BrokerId(1), BrokerId(2)},
+  d.topics.push_back({"t",
+                      false,
+                      {{"min.insync.replicas", "2"}},
+                      {{PartitionId(0),
+                        BrokerId(1),
+                        LeaderEpoch(3),
+                        7,
+                        {BrokerId(1), BrokerId(2)},
                         {BrokerId(1)}}}});
-  d.partitions.push_back({"u", {PartitionId(4), BrokerId(-1), LeaderEpoch(9), 11, {BrokerId(2)},
-                                {BrokerId(2)}}});
+  d.partitions.push_back(
+      {"u", {PartitionId(4), BrokerId(-1), LeaderEpoch(9), 11, {BrokerId(2)}, {BrokerId(2)}}});
   return d;
 }
 
@@ -70,18 +76,23 @@ void RoundTripResponse(const Resp& resp) {
 }
 
 TEST(ClusterProtocolTest, EveryMessageRoundTrips) {
-  RoundTripRequest(BrokerHeartbeatRequest{BrokerId(2), 123456789, 77, "127.0.0.1", 9093, "rack-b",
-                                          4, 99, 500});
+  RoundTripRequest(
+      BrokerHeartbeatRequest{BrokerId(2), 123456789, 77, "127.0.0.1", 9093, "rack-b", 4, 99, 500});
   BrokerHeartbeatResponse hb{ErrorCode::kNone, 77, 4, SampleDelta()};
   RoundTripResponse(hb);
   RoundTripResponse(BrokerHeartbeatResponse{ErrorCode::kStaleBrokerEpoch, -1, 4, std::nullopt});
-  AlterIsrRequest alter{BrokerId(1), 77, {{"t", {{PartitionId(0), LeaderEpoch(3), 7, {BrokerId(1)}}}}}};
+  AlterIsrRequest alter{
+      BrokerId(1), 77, {{"t", {{PartitionId(0), LeaderEpoch(3), 7, {BrokerId(1)}}}}}};
   RoundTripRequest(alter);
   AlterIsrResponse alter_resp{ErrorCode::kNone,
                               {{"t",
                                 {{ErrorCode::kInvalidUpdateVersion,
-                                  {PartitionId(0), BrokerId(1), LeaderEpoch(3), 8,
-                                   {BrokerId(1), BrokerId(2)}, {BrokerId(1)}}}}}}};
+                                  {PartitionId(0),
+                                   BrokerId(1),
+                                   LeaderEpoch(3),
+                                   8,
+                                   {BrokerId(1), BrokerId(2)},
+                                   {BrokerId(1)}}}}}}};
   RoundTripResponse(alter_resp);
   RoundTripRequest(ControlledShutdownRequest{BrokerId(3), 88});
   RoundTripResponse(ControlledShutdownResponse{ErrorCode::kNone, {{"t", PartitionId(2)}}});
@@ -95,7 +106,8 @@ TEST(ClusterProtocolTest, EveryMessageRoundTrips) {
   created.topics.push_back({"n", ErrorCode::kTopicAlreadyExists, "exists"});
   RoundTripResponse(ForwardCreateTopicsResponse{created});
   RoundTripRequest(ForwardDeleteTopicsRequest{DeleteTopicsRequest{{"a", "b"}, 10}});
-  RoundTripResponse(ForwardDeleteTopicsResponse{DeleteTopicsResponse{0, {{"a", ErrorCode::kNone}}}});
+  RoundTripResponse(
+      ForwardDeleteTopicsResponse{DeleteTopicsResponse{0, {{"a", ErrorCode::kNone}}}});
 }
 
 TEST(ClusterProtocolTest, KeysOutsideTheClusterRangeAreUnsupported) {
@@ -120,8 +132,8 @@ TEST(MetadataChangesTest, DeltasCarryTheLatestStateOfWhatChanged) {
   store->SetClusterId("c");
   TopicRecord t{"t", false, {}, {}};
   for (int p = 0; p < 3; ++p) {
-    t.partitions.push_back({PartitionId(p), {BrokerId(1)}, {BrokerId(1)}, BrokerId(1),
-                            LeaderEpoch(0), 0});
+    t.partitions.push_back(
+        {PartitionId(p), {BrokerId(1)}, {BrokerId(1)}, BrokerId(1), LeaderEpoch(0), 0});
   }
   ASSERT_TRUE(store->CreateTopic(t).ok());
   MetadataChanges changes;

@@ -1,11 +1,12 @@
 // The controller's election rules (partition_election.h) and Kafka's replica placement
 // (replica_placement.h), as pure functions.
+#include "core/broker/partition_election.h"
+
 #include <gtest/gtest.h>
 
 #include <map>
 #include <set>
 
-#include "core/broker/partition_election.h"
 #include "core/broker/replica_placement.h"
 
 namespace kbench::broker {
@@ -114,9 +115,8 @@ TEST(ReplicaPlacementTest, RoundRobinSpreadsLeadersAndNeverRepeatsABroker) {
 }
 
 TEST(ReplicaPlacementTest, RackAwarePlacementPutsReplicasInDistinctRacks) {
-  std::vector<PlacementBroker> brokers{{BrokerId(1), "a"}, {BrokerId(2), "a"},
-                                       {BrokerId(3), "b"}, {BrokerId(4), "b"},
-                                       {BrokerId(5), "c"}, {BrokerId(6), "c"}};
+  std::vector<PlacementBroker> brokers{{BrokerId(1), "a"}, {BrokerId(2), "a"}, {BrokerId(3), "b"},
+                                       {BrokerId(4), "b"}, {BrokerId(5), "c"}, {BrokerId(6), "c"}};
   std::map<BrokerId, std::string> rack;
   for (const auto& b : brokers) rack[b.id] = *b.rack;
   auto a = AssignReplicas(brokers, {.partitions = 12, .replication_factor = 3, .topic = "r"});
@@ -129,8 +129,8 @@ TEST(ReplicaPlacementTest, RackAwarePlacementPutsReplicasInDistinctRacks) {
   }
   for (const auto& [id, n] : leaders) EXPECT_EQ(n, 2) << id.value();
   // Two racks, three replicas: every rack holds one, the third lands on another broker.
-  std::vector<PlacementBroker> two{{BrokerId(1), "a"}, {BrokerId(2), "a"}, {BrokerId(3), "b"},
-                                   {BrokerId(4), "b"}};
+  std::vector<PlacementBroker> two{
+      {BrokerId(1), "a"}, {BrokerId(2), "a"}, {BrokerId(3), "b"}, {BrokerId(4), "b"}};
   for (const auto& replicas :
        AssignReplicas(two, {.partitions = 8, .replication_factor = 3, .topic = "x"})) {
     std::set<std::string> racks;

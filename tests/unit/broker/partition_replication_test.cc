@@ -1,7 +1,7 @@
 // Partition's replication rules against a real log in a temp dir (no network): the leader's high
 // watermark over the ISR, acks=all refusal below min.insync.replicas, ISR shrink and expansion
-// proposals that take effect only once committed, Kafka's caught-up rule, follower appends fenced by
-// the leader epoch, and truncation rebuilding the idempotence state.
+// proposals that take effect only once committed, Kafka's caught-up rule, follower appends fenced
+// by the leader epoch, and truncation rebuilding the idempotence state.
 #include <gtest/gtest.h>
 
 #include "core/broker/partition.h"
@@ -137,8 +137,8 @@ TEST_F(PartitionReplicationTest, FollowerIsCaughtUpAsOfItsLastFetchThatReachedTh
 TEST_F(PartitionReplicationTest, FollowerAppendIsFencedByTheLeaderEpoch) {
   auto p = Make(2);
   EXPECT_TRUE(p->MakeFollower(State({1, 2}, {1, 2}, 1, 3)));
-  std::vector<uint8_t> batch = MakeBatch(4, 16, 1'700'000'000'000,
-                                         {.partition_leader_epoch = LeaderEpoch(3)});
+  std::vector<uint8_t> batch =
+      MakeBatch(4, 16, 1'700'000'000'000, {.partition_leader_epoch = LeaderEpoch(3)});
   auto stale = p->AppendRecordsAsFollower(batch, LeaderEpoch(2));
   ASSERT_FALSE(stale.ok());
   EXPECT_EQ(stale.status().kafka_error(), ErrorCode::kFencedLeaderEpoch);
@@ -147,7 +147,7 @@ TEST_F(PartitionReplicationTest, FollowerAppendIsFencedByTheLeaderEpoch) {
   EXPECT_EQ(p->log_end_offset(), Offset(4));
   EXPECT_EQ(p->log()->latest_epoch(), LeaderEpoch(3));  // epochs come with the leader's batches
   p->UpdateFollowerHighWatermark(Offset(100));
-  EXPECT_EQ(p->high_watermark(), Offset(4));  // capped at its own log end
+  EXPECT_EQ(p->high_watermark(), Offset(4));                   // capped at its own log end
   EXPECT_FALSE(p->MakeFollower(State({1, 2}, {1, 2}, 1, 3)));  // same leader and epoch
   EXPECT_TRUE(p->MakeFollower(State({1, 2}, {1, 2}, 1, 4)));
 }
@@ -155,8 +155,10 @@ TEST_F(PartitionReplicationTest, FollowerAppendIsFencedByTheLeaderEpoch) {
 TEST_F(PartitionReplicationTest, TruncationRebuildsTheProducerState) {
   auto p = Make(2);
   p->MakeFollower(State({1, 2}, {1, 2}, 1, 1));
-  storage::BatchOptions o{.producer_id = ProducerId(7), .producer_epoch = ProducerEpoch(0),
-                          .base_sequence = 0, .partition_leader_epoch = LeaderEpoch(1)};
+  storage::BatchOptions o{.producer_id = ProducerId(7),
+                          .producer_epoch = ProducerEpoch(0),
+                          .base_sequence = 0,
+                          .partition_leader_epoch = LeaderEpoch(1)};
   std::vector<uint8_t> first = MakeBatch(5, 16, 1'700'000'000'000, o);
   ASSERT_TRUE(p->AppendRecordsAsFollower(first, LeaderEpoch(1)).ok());
   o.base_offset = Offset(5);
@@ -170,8 +172,8 @@ TEST_F(PartitionReplicationTest, TruncationRebuildsTheProducerState) {
   EXPECT_EQ(p->FindProducer(ProducerId(7))->batches.back().last_seq, 4);
   // As the new leader it accepts the producer's retry of sequence 5 as new data.
   ASSERT_TRUE(p->MakeLeader(State({1, 2}, {2}, 2, 2), 1).ok());
-  storage::BatchOptions retry{.producer_id = ProducerId(7), .producer_epoch = ProducerEpoch(0),
-                              .base_sequence = 5};
+  storage::BatchOptions retry{
+      .producer_id = ProducerId(7), .producer_epoch = ProducerEpoch(0), .base_sequence = 5};
   std::vector<uint8_t> batch = MakeBatch(5, 16, 1'700'000'000'000, retry);
   bool hw = false;
   auto r = p->AppendRecordsAsLeader(batch, 1, &hw);
@@ -183,8 +185,8 @@ TEST_F(PartitionReplicationTest, TruncationRebuildsTheProducerState) {
 TEST_F(PartitionReplicationTest, NewLeaderCountsUnknownFollowersAsBehind) {
   auto p = Make(2);
   p->MakeFollower(State({1, 2}, {1, 2}, 1, 1));
-  std::vector<uint8_t> batch = MakeBatch(8, 16, 1'700'000'000'000,
-                                         {.partition_leader_epoch = LeaderEpoch(1)});
+  std::vector<uint8_t> batch =
+      MakeBatch(8, 16, 1'700'000'000'000, {.partition_leader_epoch = LeaderEpoch(1)});
   ASSERT_TRUE(p->AppendRecordsAsFollower(batch, LeaderEpoch(1)).ok());
   p->UpdateFollowerHighWatermark(Offset(3));
   ASSERT_TRUE(p->MakeLeader(State({1, 2}, {1, 2}, 2, 2), 1).ok());
