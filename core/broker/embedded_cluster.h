@@ -130,8 +130,9 @@ class EmbeddedCluster {
   // replica is caught up to its leader's log end), or timeout_ms (TimedOut naming a partition).
   Status AwaitFullyReplicated(int64_t timeout_ms);
 
-  // Stops every broker cleanly (without controlled shutdown: the whole cluster goes), then the
-  // controller. Idempotent.
+  // Stops the controller, then every broker cleanly and in parallel (without controlled shutdown:
+  // the whole cluster goes), so nobody is fenced or elected while slow brokers stop; Stats()
+  // still answers with what happened before. Idempotent.
   void Shutdown();
 
  private:
