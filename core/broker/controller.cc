@@ -151,6 +151,11 @@ ControllerStats Controller::Stats() const {
   return stats_;
 }
 
+std::optional<TopicRecord> Controller::Topic(std::string_view name) const {
+  if (store_ == nullptr) return std::nullopt;
+  return store_->GetTopic(name);
+}
+
 // ---- Liveness. ----
 
 bool Controller::Alive(BrokerId b) const {
@@ -160,17 +165,18 @@ bool Controller::Alive(BrokerId b) const {
 
 BrokerLiveness Controller::Liveness() const {
   const bool in_grace = MonoNanos() < grace_until_ns_;
-  return BrokerLiveness{
-      .alive = [this](BrokerId b) { return Alive(b); },
-      .gone =
-          [this, in_grace](BrokerId b) {
-            auto it = brokers_.find(b);
-            if (it == brokers_.end()) return true;  // not a member (a removed broker)
-            if (it->second.state == BrokerState::kShuttingDown) return true;
-            // Before its first registration after a controller start, a member is given the
-            // session timeout to come back before it counts as gone.
-            return it->second.state == BrokerState::kOffline && !(in_grace && it->second.epoch < 0);
-          }};
+  return BrokerLiveness{.alive = [this](BrokerId b) { return Alive(b); },
+                        .gone =
+                            [this, in_grace](BrokerId b) {
+                              auto it = brokers_.find(b);
+                              if (it == brokers_.end())
+                                return true;  // not a member (a removed broker)
+                              if (it->second.state == BrokerState::kShuttingDown) return true;
+                              // Before its first registration after a controller start, a member is
+                              // given the session timeout to come back before it counts as gone.
+                              return it->second.state == BrokerState::kOffline &&
+                                     !(in_grace && it->second.epoch < 0);
+                            }};
 }
 
 std::set<BrokerId> Controller::ActiveBrokers() const {
@@ -228,8 +234,7 @@ void Controller::HandleHeartbeat(BrokerHeartbeatRequest req, HeartbeatDone done)
   });
 }
 
-BrokerHeartbeatResponse Controller::HeartbeatResponse(const Registration& reg,
-                                                      bool with_metadata) {
+BrokerHeartbeatResponse Controller::HeartbeatResponse(const Registration& reg, bool with_metadata) {
   BrokerHeartbeatResponse r;
   r.broker_epoch = reg.epoch;
   r.controller_epoch = controller_epoch_;
@@ -277,8 +282,8 @@ void Controller::Register(const BrokerHeartbeatRequest& req, Registration& reg) 
   if (reg.state != BrokerState::kOffline) {
     // It restarted (new incarnation) or lost its registration: what it led was led by a process
     // that is gone, so it is fenced first and re-elected like any returning broker.
-    Fence({id}, reg.incarnation != req.incarnation ? "restarted (new incarnation)"
-                                                   : "registered again");
+    Fence({id},
+          reg.incarnation != req.incarnation ? "restarted (new incarnation)" : "registered again");
   }
   reg.state = BrokerState::kFenced;
   reg.incarnation = req.incarnation;
@@ -287,8 +292,7 @@ void Controller::Register(const BrokerHeartbeatRequest& req, Registration& reg) 
   reg.applied_version = -1;
   reg.registered_version = changes_.version();
   log::Info(config_.name, "broker {} registered from {}:{}{} (broker epoch {})", id.value(),
-            req.host, req.port, req.rack ? fmt::format(" in rack {}", *req.rack) : "",
-            reg.epoch);
+            req.host, req.port, req.rack ? fmt::format(" in rack {}", *req.rack) : "", reg.epoch);
 }
 
 void Controller::Activate(BrokerId id) {
@@ -397,9 +401,9 @@ void Controller::CountIsrChange(const std::string& topic, const PartitionState& 
   std::lock_guard<std::mutex> lock(stats_mu_);
   if (shrank) {
     ++stats_.isr_shrinks;
-    log::Warn(config_.name, "ISR of {}-{} shrank from {} to {} (leader {}, leader epoch {})",
-              topic, before.partition.value(), Ids(before.isr), Ids(after.isr),
-              after.leader.value(), after.leader_epoch.value());
+    log::Warn(config_.name, "ISR of {}-{} shrank from {} to {} (leader {}, leader epoch {})", topic,
+              before.partition.value(), Ids(before.isr), Ids(after.isr), after.leader.value(),
+              after.leader_epoch.value());
   }
   if (grew) {
     ++stats_.isr_expands;
@@ -410,8 +414,7 @@ void Controller::CountIsrChange(const std::string& topic, const PartitionState& 
 }
 
 void Controller::RecordElection(const std::string& topic, const PartitionState& before,
-                                const ElectionOutcome& e, const std::string& reason,
-                                Batch* batch) {
+                                const ElectionOutcome& e, const std::string& reason, Batch* batch) {
   batch->states.emplace_back(topic, e.state);
   if (!e.leader_changed) return;
   const TopicPartition tp{topic, before.partition};
@@ -453,8 +456,8 @@ Status Controller::Apply(Batch batch) {
       if (record.unclean) ++stats_.unclean_leader_elections;
       log::Warn(config_.name, "{} leader election for {}: {} -> {} (leader epoch {}){}",
                 record.unclean ? "UNCLEAN" : "clean", record.tp.ToString(),
-                record.previous_leader.value(), record.leader.value(),
-                record.leader_epoch.value(), " [" + record.reason + "]");
+                record.previous_leader.value(), record.leader.value(), record.leader_epoch.value(),
+                " [" + record.reason + "]");
     }
     int64_t offline = 0;
     for (const TopicRecord& t : store_->Topics()) {
@@ -475,9 +478,9 @@ void Controller::ElectAll(const std::string& reason, const std::set<BrokerId>& f
   for (const TopicRecord& t : store_->Topics()) {
     const bool unclean = UncleanAllowed(t.name);
     for (const PartitionState& s : t.partitions) {
-      const bool touched = fenced.empty() || fenced.count(s.leader) != 0 ||
-                           std::any_of(s.isr.begin(), s.isr.end(),
-                                       [&](BrokerId b) { return fenced.count(b) != 0; });
+      const bool touched =
+          fenced.empty() || fenced.count(s.leader) != 0 ||
+          std::any_of(s.isr.begin(), s.isr.end(), [&](BrokerId b) { return fenced.count(b) != 0; });
       if (!touched) continue;
       ElectionOutcome e = ElectLeader(s, liveness, unclean);
       if (e.changed) RecordElection(t.name, s, e, reason, batch);
@@ -488,7 +491,8 @@ void Controller::ElectAll(const std::string& reason, const std::set<BrokerId>& f
 void Controller::MaybeCreateOffsetsTopic() {
   if (store_->HasTopic(kConsumerOffsetsTopic)) return;
   const int32_t members = static_cast<int32_t>(config_.members.size());
-  const int32_t factor = std::min<int32_t>(config_.broker.offsets_topic_replication_factor, members);
+  const int32_t factor =
+      std::min<int32_t>(config_.broker.offsets_topic_replication_factor, members);
   if (static_cast<int32_t>(ActiveBrokers().size()) < factor) return;
   NewTopic t;
   t.name = std::string(kConsumerOffsetsTopic);
@@ -513,8 +517,8 @@ void Controller::MaybeCreateOffsetsTopic() {
 
 void Controller::WaitForVersion(int64_t version, std::set<BrokerId> brokers, int64_t timeout_ms,
                                 std::function<void(bool)> done) {
-  waiters_.push_back({version, std::move(brokers), MonoNanos() + timeout_ms * kMs,
-                      std::move(done)});
+  waiters_.push_back(
+      {version, std::move(brokers), MonoNanos() + timeout_ms * kMs, std::move(done)});
   CheckWaiters(MonoNanos());
 }
 
@@ -542,7 +546,8 @@ void Controller::CheckWaiters(int64_t now) {
     bool all = true;
     for (BrokerId b : w.brokers) {
       const Registration& reg = brokers_[b];
-      const bool live = reg.state == BrokerState::kActive || reg.state == BrokerState::kShuttingDown;
+      const bool live =
+          reg.state == BrokerState::kActive || reg.state == BrokerState::kShuttingDown;
       if (live && reg.applied_version < w.version) all = false;
     }
     if (!all && now < w.deadline_ns) return false;
@@ -570,7 +575,8 @@ void Controller::MaybeRebalance(int64_t now) {
   Batch batch;
   for (const auto& [broker, list] : not_led) {
     if (!Alive(broker)) continue;
-    if (int64_t(list.size()) * 100 <= preferred[broker] * r.leader_imbalance_per_broker_percentage) {
+    if (int64_t(list.size()) * 100 <=
+        preferred[broker] * r.leader_imbalance_per_broker_percentage) {
       continue;
     }
     for (const auto& [topic, s] : list) {
@@ -679,8 +685,7 @@ void Controller::OnControlledShutdown(const protocol::ControlledShutdownRequest&
   }
   auto job = std::make_shared<ShutdownJob>();
   job->broker = req.broker_id;
-  job->deadline_ns =
-      MonoNanos() + config_.broker.replication.controlled_shutdown_timeout_ms * kMs;
+  job->deadline_ns = MonoNanos() + config_.broker.replication.controlled_shutdown_timeout_ms * kMs;
   job->done = std::move(done);
   for (const TopicRecord& t : store_->Topics()) {
     for (const PartitionState& s : t.partitions) {
@@ -837,7 +842,8 @@ void Controller::OnCreateTopics(const CreateTopicsRequest& req, CreateTopicsDone
 void Controller::HandleDeleteTopics(DeleteTopicsRequest req, DeleteTopicsDone done) {
   if (stopping_.load()) {
     DeleteTopicsResponse r;
-    for (const auto& name : req.topic_names) r.responses.push_back({name, ErrorCode::kNotController});
+    for (const auto& name : req.topic_names)
+      r.responses.push_back({name, ErrorCode::kNotController});
     done(std::move(r));
     return;
   }

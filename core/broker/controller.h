@@ -78,7 +78,7 @@ struct ElectionRecord {
   BrokerId previous_leader{-1};
   BrokerId leader{-1};
   LeaderEpoch leader_epoch{0};
-  std::string reason;     // "failure", "controlled shutdown", "preferred", "broker returned"
+  std::string reason;  // "failure", "controlled shutdown", "preferred", "broker returned"
   bool unclean = false;
   int64_t decided_ns = 0;  // MonoNanos when the controller decided
   int64_t applied_ns = 0;  // MonoNanos when the new leader reported it applied the change
@@ -110,6 +110,9 @@ class Controller {
 
   int32_t controller_epoch() const { return controller_epoch_; }
   ControllerStats Stats() const;
+  // The controller's committed (persisted) copy of a topic; nullopt when it does not exist. Safe
+  // from any thread (the store locks); what brokers apply lags it by one metadata round trip.
+  std::optional<TopicRecord> Topic(std::string_view name) const;
 
   using HeartbeatDone = std::function<void(protocol::BrokerHeartbeatResponse)>;
   using AlterIsrDone = std::function<void(protocol::AlterIsrResponse)>;

@@ -174,7 +174,8 @@ bool Partition::MaybeIncrementHighWatermarkLocked() {
     for (BrokerId id : MaximalIsrLocked()) {
       if (id == local_) continue;
       auto it = followers_.find(id);
-      const int64_t leo = it == followers_.end() ? 0 : std::max<int64_t>(it->second.log_end.value(), 0);
+      const int64_t leo =
+          it == followers_.end() ? 0 : std::max<int64_t>(it->second.log_end.value(), 0);
       new_hw = std::min(new_hw, leo);
     }
   }
@@ -327,10 +328,15 @@ std::optional<IsrProposal> Partition::MaybeShrinkIsr(int64_t now_ns, int64_t lag
   if (pending_isr_) return std::nullopt;
   std::vector<BrokerId> keep;
   std::vector<BrokerId> dropped;
+  const Offset leader_leo = log_->log_end_offset();
   for (BrokerId id : state_.isr) {
     auto it = followers_.find(id);
+    // Kafka's isFollowerOutOfSync: a follower at the leader's log end is never out of sync, however
+    // long ago it last caught up (nothing was produced since).
     const bool lagging =
-        id != local_ && (it == followers_.end() || now_ns - it->second.last_caught_up_ns > lag_max_ns);
+        id != local_ &&
+        (it == followers_.end() ||
+         (it->second.log_end != leader_leo && now_ns - it->second.last_caught_up_ns > lag_max_ns));
     (lagging ? dropped : keep).push_back(id);
   }
   if (dropped.empty()) return std::nullopt;
@@ -359,7 +365,8 @@ bool Partition::ApplyIsrChange(const PartitionState& committed) {
 
 Result<storage::AppendInfo> Partition::AppendRecordsAsFollower(std::span<uint8_t> records,
                                                                LeaderEpoch leader_epoch) {
-  storage::ValidationOptions options = log_->validation_options(storage::AppendOrigin::kReplication);
+  storage::ValidationOptions options =
+      log_->validation_options(storage::AppendOrigin::kReplication);
   options.check_records = false;  // the leader walked the records; followers check framing + CRC
   KB_ASSIGN_OR_RETURN(storage::ValidatedRecords validated,
                       storage::ValidateRecords(records, options));

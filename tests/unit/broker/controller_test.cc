@@ -3,6 +3,8 @@
 // electing from the ISR (timed in the election record), unclean election per topic, AlterIsr epoch
 // checks, controlled shutdown moving leaders one at a time, producer-id blocks, and persistence
 // across a controller restart (a new controller epoch).
+#include "core/broker/controller.h"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -10,7 +12,6 @@
 #include <thread>
 
 #include "core/base/clock.h"
-#include "core/broker/controller.h"
 #include "core/broker/metadata_changes.h"
 #include "tests/unit/storage/storage_test_util.h"
 
@@ -48,8 +49,9 @@ class ControllerTest : public ::testing::Test {
     ASSERT_TRUE(controller_->Start().ok());
   }
   BrokerHeartbeatResponse Beat(FakeBroker& b, int32_t max_wait_ms = 0) {
-    BrokerHeartbeatRequest req{b.id, b.incarnation, b.epoch, "127.0.0.1", 9000 + b.id.value(),
-                               std::nullopt, b.controller_epoch, b.applied, max_wait_ms};
+    BrokerHeartbeatRequest req{
+        b.id,         b.incarnation,      b.epoch,   "127.0.0.1", 9000 + b.id.value(),
+        std::nullopt, b.controller_epoch, b.applied, max_wait_ms};
     std::promise<BrokerHeartbeatResponse> p;
     controller_->HandleHeartbeat(req, [&p](BrokerHeartbeatResponse r) { p.set_value(r); });
     BrokerHeartbeatResponse r = p.get_future().get();
@@ -96,17 +98,12 @@ class ControllerTest : public ::testing::Test {
     }
     return false;
   }
-  // The partition's state as a broker sees it after applying everything (a full image).
+  // The partition's state as the controller committed it. (Not through a heartbeat: that would
+  // count as a heartbeat of the probing broker and keep a "silent" broker alive.)
   PartitionState StateOf(const std::string& topic, int32_t partition) {
-    FakeBroker probe{BrokerId(1)};
-    probe.epoch = brokers_[0].epoch;
-    probe.incarnation = brokers_[0].incarnation;
-    probe.controller_epoch = -1;  // forces a full image
-    BrokerHeartbeatResponse r = Beat(probe);
-    for (const ClusterTopic& t : r.metadata->topics) {
-      if (t.name == topic) return FromWire(t.partitions[partition]);
-    }
-    return {};
+    std::optional<TopicRecord> t = controller_->Topic(topic);
+    if (!t || partition >= static_cast<int32_t>(t->partitions.size())) return {};
+    return t->partitions[partition];
   }
 
   storage::testing::TempDir tmp_;
@@ -164,8 +161,10 @@ TEST_F(ControllerTest, UncleanElectionFollowsTheTopicConfig) {
   // 2 leaves the ISR of both (AlterIsr by leader 1), then 1 dies.
   for (const char* topic : {"clean", "unclean"}) {
     PartitionState s = StateOf(topic, 0);
-    AlterIsrRequest req{BrokerId(1), brokers_[0].epoch,
-                        {{topic, {{PartitionId(0), s.leader_epoch, s.partition_epoch, {BrokerId(1)}}}}}};
+    AlterIsrRequest req{
+        BrokerId(1),
+        brokers_[0].epoch,
+        {{topic, {{PartitionId(0), s.leader_epoch, s.partition_epoch, {BrokerId(1)}}}}}};
     std::promise<AlterIsrResponse> p;
     controller_->HandleAlterIsr(req, [&p](AlterIsrResponse r) { p.set_value(r); });
     AlterIsrResponse r = p.get_future().get();
@@ -192,26 +191,35 @@ TEST_F(ControllerTest, AlterIsrChecksLeaderAndPartitionEpochs) {
   };
   EXPECT_EQ(alter(BrokerId(2), brokers_[1].epoch, s.leader_epoch, s.partition_epoch,
                   {BrokerId(1), BrokerId(2)})
-                .topics[0].partitions[0].error_code,
+                .topics[0]
+                .partitions[0]
+                .error_code,
             ErrorCode::kNotLeaderOrFollower);
   EXPECT_EQ(alter(BrokerId(1), brokers_[0].epoch, s.leader_epoch, s.partition_epoch + 1,
                   {BrokerId(1), BrokerId(2)})
-                .topics[0].partitions[0].error_code,
+                .topics[0]
+                .partitions[0]
+                .error_code,
             ErrorCode::kInvalidUpdateVersion);
   EXPECT_EQ(alter(BrokerId(1), brokers_[0].epoch, s.leader_epoch, s.partition_epoch, {BrokerId(2)})
-                .topics[0].partitions[0].error_code,
+                .topics[0]
+                .partitions[0]
+                .error_code,
             ErrorCode::kInvalidRequest);  // the leader must stay in its ISR
   EXPECT_EQ(alter(BrokerId(1), 12345, s.leader_epoch, s.partition_epoch, {BrokerId(1)}).error_code,
             ErrorCode::kStaleBrokerEpoch);
-  AlterIsrResponse ok =
-      alter(BrokerId(1), brokers_[0].epoch, s.leader_epoch, s.partition_epoch, {BrokerId(1), BrokerId(3)});
+  AlterIsrResponse ok = alter(BrokerId(1), brokers_[0].epoch, s.leader_epoch, s.partition_epoch,
+                              {BrokerId(1), BrokerId(3)});
   EXPECT_EQ(ok.topics[0].partitions[0].error_code, ErrorCode::kNone);
   EXPECT_EQ(ok.topics[0].partitions[0].state.partition_epoch, s.partition_epoch + 1);
 }
 
 TEST_F(ControllerTest, ControlledShutdownMovesLeadersOneAtATime) {
   ActivateAll();
-  ASSERT_EQ(Create("t", {{1, 2}, {1, 3}, {1}, {2, 1}}).topics[0].error_code, ErrorCode::kNone);
+  // Every partition of a topic has the same replication factor (Kafka refuses others with
+  // INVALID_REPLICA_ASSIGNMENT), so the partition with no other replica is its own topic.
+  ASSERT_EQ(Create("t", {{1, 2}, {1, 3}, {2, 1}}).topics[0].error_code, ErrorCode::kNone);
+  ASSERT_EQ(Create("solo", {{1}}).topics[0].error_code, ErrorCode::kNone);
   for (FakeBroker& b : brokers_) Beat(b);
   std::promise<ControlledShutdownResponse> p;
   controller_->HandleControlledShutdown({BrokerId(1), brokers_[0].epoch},
@@ -224,12 +232,13 @@ TEST_F(ControllerTest, ControlledShutdownMovesLeadersOneAtATime) {
   }
   ControlledShutdownResponse r = f.get();
   EXPECT_EQ(r.error_code, ErrorCode::kNone);
-  ASSERT_EQ(r.remaining.size(), 1u);  // t-2 has no other replica
-  EXPECT_EQ(r.remaining[0].partition, PartitionId(2));
+  ASSERT_EQ(r.remaining.size(), 1u);  // solo-0 has no other replica
+  EXPECT_EQ(r.remaining[0].topic, "solo");
+  EXPECT_EQ(r.remaining[0].partition, PartitionId(0));
   EXPECT_EQ(StateOf("t", 0).leader, BrokerId(2));
   EXPECT_EQ(StateOf("t", 1).leader, BrokerId(3));
-  EXPECT_EQ(StateOf("t", 3).isr, std::vector<BrokerId>{BrokerId(2)});  // out of the follower's ISR
-  EXPECT_EQ(StateOf("t", 2).leader, kNoBroker);  // fenced after the shutdown: offline
+  EXPECT_EQ(StateOf("t", 2).isr, std::vector<BrokerId>{BrokerId(2)});  // out of the follower's ISR
+  EXPECT_EQ(StateOf("solo", 0).leader, kNoBroker);  // fenced after the shutdown: offline
   ControllerStats stats = controller_->Stats();
   EXPECT_EQ(stats.controlled_shutdowns, 1);
   int moves = 0;
@@ -241,8 +250,8 @@ TEST_F(ControllerTest, ProducerIdBlocksNeverOverlapAcrossRestarts) {
   ActivateAll();
   auto allocate = [&](FakeBroker& b) {
     std::promise<AllocateProducerIdsResponse> p;
-    controller_->HandleAllocateProducerIds(
-        {b.id, b.epoch}, [&p](AllocateProducerIdsResponse r) { p.set_value(r); });
+    controller_->HandleAllocateProducerIds({b.id, b.epoch},
+                                           [&p](AllocateProducerIdsResponse r) { p.set_value(r); });
     return p.get_future().get();
   };
   AllocateProducerIdsResponse a = allocate(brokers_[0]);
