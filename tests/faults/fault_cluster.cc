@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 #include <librdkafka/rdkafka.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <thread>
 
 #include "core/base/clock.h"
@@ -36,11 +39,18 @@ Config ProducerConfig(const std::string& bootstrap, const std::string& acks, con
 // ---- FaultCluster. ----
 
 Result<std::unique_ptr<FaultCluster>> FaultCluster::Start(
-    int brokers, const std::map<std::string, std::string>& overrides) {
+    int brokers, const std::map<std::string, std::string>& overrides, const std::string& parent) {
   std::unique_ptr<FaultCluster> f(new FaultCluster());
+  const char* tmp = std::getenv("TMPDIR");
+  std::string pattern = (!parent.empty()                  ? parent
+                         : tmp != nullptr && *tmp != '\0' ? std::string(tmp)
+                                                          : std::string("/tmp")) +
+                        "/kbench-faults-XXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr) return Status::FromErrno("mkdtemp " + pattern, errno);
+  f->dir_ = pattern;
   EmbeddedClusterOptions o;
   o.brokers = brokers;
-  o.data_dir = f->dir_.path();
+  o.data_dir = f->dir_;
   o.properties = LoopbackTimings();
   for (const auto& [k, v] : overrides) o.properties[k] = v;
   KB_ASSIGN_OR_RETURN(f->cluster_, EmbeddedCluster::Start(o));
@@ -50,10 +60,12 @@ Result<std::unique_ptr<FaultCluster>> FaultCluster::Start(
 FaultCluster::~FaultCluster() {
   if (cluster_) cluster_->Shutdown();
   cluster_.reset();
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
 }
 
 std::string FaultCluster::broker_dir(BrokerId id) const {
-  return fmt::format("{}/broker-{}", dir_.path(), id.value());
+  return fmt::format("{}/broker-{}", dir_, id.value());
 }
 
 // ---- Metadata. ----

@@ -20,7 +20,6 @@
 #include "core/base/result.h"
 #include "core/broker/embedded_cluster.h"
 #include "tests/integration/cluster_clients.h"
-#include "tests/unit/storage/storage_test_util.h"
 
 namespace kbench::broker::testing {
 
@@ -36,19 +35,22 @@ Config ProducerConfig(const std::string& bootstrap, const std::string& acks,
 
 class FaultCluster {
  public:
-  // `overrides` replace or add to LoopbackTimings().
+  // `overrides` replace or add to LoopbackTimings(). The cluster's dir is a new temp dir under
+  // `parent` (default $TMPDIR or /tmp).
   static Result<std::unique_ptr<FaultCluster>> Start(
-      int brokers, const std::map<std::string, std::string>& overrides = {});
+      int brokers, const std::map<std::string, std::string>& overrides = {},
+      const std::string& parent = {});
   ~FaultCluster();  // shuts the cluster down, then removes the dir
 
   EmbeddedCluster& cluster() { return *cluster_; }
   std::string bootstrap() const { return cluster_->bootstrap(); }
+  const std::string& dir() const { return dir_; }
   // Where broker `id` keeps its log dir.
   std::string broker_dir(BrokerId id) const;
 
  private:
   FaultCluster() = default;
-  storage::testing::TempDir dir_;
+  std::string dir_;  // removed by the destructor
   std::unique_ptr<EmbeddedCluster> cluster_;
 };
 
