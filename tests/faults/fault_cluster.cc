@@ -64,6 +64,24 @@ FaultCluster::~FaultCluster() {
   std::filesystem::remove_all(dir_, ec);
 }
 
+std::string FaultCluster::live_bootstrap() const {
+  // bootstrap() lists every broker in id order.
+  const std::string all = cluster_->bootstrap();
+  const std::vector<BrokerId> ids = cluster_->broker_ids();
+  std::string out;
+  size_t begin = 0;
+  for (size_t i = 0; i < ids.size() && begin <= all.size(); ++i) {
+    size_t end = all.find(',', begin);
+    if (end == std::string::npos) end = all.size();
+    if (cluster_->status(ids[i]) == BrokerStatus::kRunning) {
+      if (!out.empty()) out.push_back(',');
+      out.append(all, begin, end - begin);
+    }
+    begin = end + 1;
+  }
+  return out;
+}
+
 std::string FaultCluster::broker_dir(BrokerId id) const {
   return fmt::format("{}/broker-{}", dir_, id.value());
 }
@@ -109,8 +127,10 @@ PartitionView ToState(const rd_kafka_metadata_partition_t& p) {
 
 Result<std::map<int32_t, PartitionView>> DescribeTopic(const std::string& bootstrap,
                                                        const std::string& topic) {
-  KB_ASSIGN_OR_RETURN(rd_kafka_t * rk,
-                      NewProducer({{"bootstrap.servers", bootstrap}, {"log_level", "3"}}));
+  KB_ASSIGN_OR_RETURN(rd_kafka_t * rk, NewProducer({{"bootstrap.servers", bootstrap},
+                                                    {"reconnect.backoff.ms", "20"},
+                                                    {"reconnect.backoff.max.ms", "200"},
+                                                    {"log_level", "3"}}));
   rd_kafka_topic_t* t = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
   const rd_kafka_metadata_t* md = nullptr;
   rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, t, &md, 5000);

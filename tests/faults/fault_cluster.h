@@ -44,6 +44,9 @@ class FaultCluster {
 
   EmbeddedCluster& cluster() { return *cluster_; }
   std::string bootstrap() const { return cluster_->bootstrap(); }
+  // Only the brokers running now: librdkafka clients that start while some bootstrap brokers are
+  // down can spend seconds on them before asking a live one.
+  std::string live_bootstrap() const;
   const std::string& dir() const { return dir_; }
   // Where broker `id` keeps its log dir.
   std::string broker_dir(BrokerId id) const;

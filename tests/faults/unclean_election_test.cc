@@ -85,19 +85,20 @@ TEST(UncleanElection, StaleReplicaLeadsOnlyWhereAllowedAndTheLossIsCounted) {
   // The stale broker returns first.
   Status restarted = c.Restart(BrokerId(3));
   ASSERT_TRUE(restarted.ok()) << restarted.ToString();
+  const std::string only3 = f.live_bootstrap();
   Status led = AwaitPartitions(
-      bs, "hasty", [](const PartitionView& s) { return s.leader == 3; }, 10000);
+      only3, "hasty", [](const PartitionView& s) { return s.leader == 3; }, 10000);
   ASSERT_TRUE(led.ok()) << led.ToString();
   // acks=1: with the ISR down to the stale leader alone, acks=all would get NOT_ENOUGH_REPLICAS.
-  Append(sent["hasty"], ProduceAcked(bs, "hasty", "c", kC, "1"));
+  Append(sent["hasty"], ProduceAcked(only3, "hasty", "c", kC, "1"));
   // "careful" waits: still no leader after many session timeouts, and a produce attempt fails.
-  auto probe = ProbeProducer::Create(
-      ProducerConfig(bs, "all", {{"message.timeout.ms", "1000"}, {"enable.idempotence", "false"}}));
+  auto probe = ProbeProducer::Create(ProducerConfig(
+      only3, "all", {{"message.timeout.ms", "1000"}, {"enable.idempotence", "false"}}));
   ASSERT_TRUE(probe.ok());
   auto refused = (*probe)->Send("careful", 0, "offline", 5000);
   ASSERT_TRUE(refused.ok()) << refused.status().ToString();
   EXPECT_NE(*refused, RD_KAFKA_RESP_ERR_NO_ERROR);
-  auto careful = DescribeTopic(bs, "careful");
+  auto careful = DescribeTopic(only3, "careful");
   ASSERT_TRUE(careful.ok()) << careful.status().ToString();
   EXPECT_EQ((*careful)[0].leader, -1);
   ClusterStats stats = c.Stats();
