@@ -63,8 +63,15 @@ struct Setup {
 constexpr Setup kSetups[] = {
     {"rf1_acks1", 1, "1"}, {"rf3_acks1", 3, "1"}, {"rf3_acksall", 3, "all"}};
 
+// The running cluster's dir, removed by Die() (which skips destructors).
+std::string g_cluster_dir;
+
 [[noreturn]] void Die(const std::string& what) {
   fmt::print(stderr, "bench_replication: {}\n", what);
+  if (!g_cluster_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(g_cluster_dir, ec);
+  }
   std::fflush(stdout);
   std::_Exit(1);
 }
@@ -306,6 +313,7 @@ std::unique_ptr<FaultCluster> StartCluster(const Options& o) {
   if (!fc.ok()) Die("start the cluster: " + fc.status().ToString());
   fmt::print(stderr, "bench_replication: 3 brokers at {}, data in {}\n", (*fc)->bootstrap(),
              (*fc)->dir());
+  g_cluster_dir = (*fc)->dir();
   return std::move(*fc);
 }
 
