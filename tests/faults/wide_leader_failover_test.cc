@@ -23,7 +23,7 @@ namespace kbench::broker::testing {
 namespace {
 
 constexpr int kPartitions = 1000;
-constexpr int kSessionTimeoutMs = 3000;
+constexpr int kSessionTimeoutMs = 400;
 
 struct Figures {
   double p50_ms = 0, p99_ms = 0, max_ms = 0, total_ms = 0, span_ms = 0;
@@ -50,11 +50,9 @@ Figures Summarize(const std::vector<UnavailabilityWindow>& windows, int64_t faul
 class WideLeaderFailover : public ::testing::Test {
  protected:
   void SetUp() override {
-    // Brokers apply the creation of 1,000 partitions on their heartbeat thread, with a few
-    // fsyncs per partition: on a loaded disk that takes seconds and fences them all (reported in
-    // mail/replication-bugs.md). So the logs live on tmpfs (this test measures the controller,
-    // not the disk) and the session timeout is 3 s rather than 400 ms (1 s still fenced them
-    // at a load average of 12); the crash figures include it.
+    // The logs live on tmpfs: on ext4 each leadership change costs a few fsyncs (leader-epoch
+    // checkpoint, log config), which makes creating 1,000 partitions take ~30 s and each election
+    // ~10 ms; this test measures the controller and the brokers, not the disk.
     auto fc = FaultCluster::Start(3,
                                   {{"auto.leader.rebalance.enable", "false"},
                                    {"broker.session.timeout.ms", std::to_string(kSessionTimeoutMs)},
@@ -72,9 +70,8 @@ class WideLeaderFailover : public ::testing::Test {
     ASSERT_TRUE(led.ok()) << led.ToString();
     Status replicated = f_->cluster().AwaitFullyReplicated(60000);
     ASSERT_TRUE(replicated.ok()) << replicated.ToString();
-    ASSERT_EQ(f_->cluster().Stats().brokers_fenced, 0)
-        << "brokers were fenced while applying the topic (heartbeats stalled, see "
-           "mail/replication-bugs.md)";
+    // Applying 1,000 partitions does not hold up the heartbeats (fixed in replication 2599f30).
+    ASSERT_EQ(f_->cluster().Stats().brokers_fenced, 0);
   }
 
   // Stats once no window of "wide" is open any more (the new leaders have applied their
