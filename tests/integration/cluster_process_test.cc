@@ -1,9 +1,10 @@
 // The replicated cluster as users run it, through the kbench binary (child processes):
 //  - `kbench cluster --brokers 3 --data-dir D` prints `bootstrap: ...` on stdout once ready, serves
 //    librdkafka producers (acks=all, RF 3) and consumers, and stops cleanly on SIGTERM (exit 0);
-//  - three `kbench broker --cluster 1@..,2@..,3@..` processes form one cluster (the controller in
-//    broker 1): an RF 3 topic takes acks=all writes, a non-controller broker is SIGKILLed, acks=all
-//    writes go on with the two left, and every acknowledged message is read back;
+//  - three `kbench broker --cluster 1@..,2@..,3@..` processes (one of them from a --cluster-file)
+//    form one cluster (the controller in broker 1): an RF 3 topic takes acks=all writes, a
+//    non-controller broker is SIGKILLed, acks=all writes go on with the two left, and every
+//    acknowledged message is read back;
 //  - bad flags (malformed member list, own id not a member, --brokers 0, racks that do not match)
 //    exit 2 naming what is wrong.
 #include <fcntl.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <fstream>
 #include <thread>
 
 #include "core/base/clock.h"
@@ -202,11 +204,21 @@ TEST_F(ClusterProcessTest, ThreeBrokerProcessesFormOneClusterAndSurviveASigkill)
   std::vector<uint16_t> ports = {FreePort(), FreePort(), FreePort()};
   const std::string members =
       fmt::format("1@127.0.0.1:{},2@127.0.0.1:{},3@127.0.0.1:{}", ports[0], ports[1], ports[2]);
+  // Broker 3 reads the same member list from a cluster file (one member per line, racks).
+  const std::string cluster_file = tmp_.Sub("cluster.txt");
+  std::ofstream(cluster_file) << "# the bundled cluster\n"
+                              << fmt::format("1@127.0.0.1:{} rack=a\n", ports[0])
+                              << fmt::format("2@127.0.0.1:{} rack=b\n", ports[1])
+                              << fmt::format("3@127.0.0.1:{} rack=c\n", ports[2]);
   std::vector<std::unique_ptr<BrokerProcess>> brokers;
   for (int id = 1; id <= 3; ++id) {  // broker 1 (the controller) first
-    std::vector<std::string> args = {"--node-id", std::to_string(id),
-                                     "--log-dir", tmp_.Sub(fmt::format("b{}", id)),
-                                     "--cluster", members};
+    std::vector<std::string> args = {"--node-id", std::to_string(id), "--log-dir",
+                                     tmp_.Sub(fmt::format("b{}", id))};
+    if (id == 3) {
+      args.insert(args.end(), {"--cluster-file", cluster_file});
+    } else {
+      args.insert(args.end(), {"--cluster", members, "--rack", id == 1 ? "a" : "b"});
+    }
     for (const std::string& s : SetFlags()) args.push_back(s);
     auto b = BrokerProcess::StartWithArgs(args, id);
     ASSERT_TRUE(b.ok()) << b.status().ToString();
@@ -231,7 +243,14 @@ TEST_F(ClusterProcessTest, ThreeBrokerProcessesFormOneClusterAndSurviveASigkill)
   EXPECT_NE(brokers[0]->Stderr().find("WARN  controller@1 broker 3 fenced"), std::string::npos)
       << brokers[0]->Stderr();
   EXPECT_EQ(brokers[1]->Terminate(), 0) << brokers[1]->Stderr();
+  // After its controlled shutdown (done by the controller in broker 1) broker 2 is fenced and does
+  // not register again while it stops.
+  EXPECT_EQ(brokers[1]->Stderr().find("registering again"), std::string::npos)
+      << brokers[1]->Stderr();
+  EXPECT_NE(brokers[0]->Stderr().find("controlled shutdown of broker 2 done"), std::string::npos);
   EXPECT_EQ(brokers[0]->Terminate(), 0) << brokers[0]->Stderr();
+  EXPECT_EQ(brokers[0]->Stderr().find("registering again"), std::string::npos)
+      << brokers[0]->Stderr();
 }
 
 TEST_F(ClusterProcessTest, BadClusterFlagsExitWithStatus2AndSayWhy) {
@@ -248,6 +267,8 @@ TEST_F(ClusterProcessTest, BadClusterFlagsExitWithStatus2AndSayWhy) {
         "1@127.0.0.1:9092,2@127.0.0.1:9093"},
        "4"},
       {{"broker", "--node-id", "1", "--log-dir", dir, "--cluster", ""}, "empty"},
+      {{"broker", "--node-id", "1", "--log-dir", dir, "--cluster-file", tmp_.Sub("none.txt")},
+       "none.txt"},
       {{"cluster", "--brokers", "0", "--data-dir", dir}, "--brokers"},
       {{"cluster", "--brokers", "3", "--data-dir", dir, "--racks", "a,b"}, "--racks"},
       {{"cluster", "--brokers", "2", "--data-dir", dir, "--set", "no.such.key=1"}, "no.such.key"},
