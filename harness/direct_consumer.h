@@ -75,6 +75,7 @@ class DirectConsumer final : public ConsumerClient {
   struct SequenceRun {
     uint32_t producer = 0;
     uint64_t first = 0, count = 0;
+    int64_t last_offset = -1;  // where the run's last message was read
   };
   class Delivery;  // one fetch's delivery state (direct_consumer.cc)
 

@@ -111,6 +111,13 @@ class Driver {
   virtual Result<std::unique_ptr<ConsumerClient>> NewConsumer(
       const ConsumerClientOptions& options) = 0;
 
+  // For the audit's verdict, after the producers stopped: each listed partition's log start and
+  // high watermark as the target sees them now (ListOffsets; the log itself). Partitions it
+  // cannot ask about (a broker down, an error) are left out: the audit then judges them on the
+  // consumers' progress alone.
+  virtual PartitionLogRanges LogRanges(const std::vector<uint32_t>& partitions,
+                                       const PartitionIndex& index) = 0;
+
   // Things the driver does differently from what the profile asks (printed before the run,
   // recorded in the results' `cluster.notes`).
   virtual std::vector<std::string> notes() const { return {}; }

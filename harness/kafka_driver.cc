@@ -108,7 +108,7 @@ void KafkaProducer::OnDelivery(rd_kafka_s* /*rk*/, const rd_kafka_message_s* m, 
   self->acked_.fetch_add(1, std::memory_order_relaxed);
   self->acked_bytes_.fetch_add(static_cast<int64_t>(m->len), std::memory_order_relaxed);
   for (DurabilityAudit* a : self->options_.audits)
-    a->Acked(header->producer_id, partition, header->sequence);
+    a->Acked(header->producer_id, partition, header->sequence, m->offset);
   if (self->options_.publish_latency) {
     self->options_.publish_latency->Record(now_wall - header->intended_send_wall_ns);
   }
@@ -200,7 +200,8 @@ void KafkaConsumer::Handle(const rd_kafka_message_s* m) {
   }
   consumed_.fetch_add(1, std::memory_order_relaxed);
   consumed_bytes_.fetch_add(static_cast<int64_t>(m->len), std::memory_order_relaxed);
-  if (options_.audit) options_.audit->Consumed(header->producer_id, *partition, header->sequence);
+  if (options_.audit)
+    options_.audit->Consumed(header->producer_id, *partition, header->sequence, m->offset);
   if (options_.e2e_latency) options_.e2e_latency->Record(now_wall - header->intended_send_wall_ns);
   if (options_.processing_delay_ms > 0) {
     std::this_thread::sleep_for(
@@ -297,6 +298,35 @@ Result<std::unique_ptr<ConsumerClient>> KafkaDriver::NewConsumer(const ConsumerC
   co.processing_delay_ms = o.processing_delay_ms;
   KB_ASSIGN_OR_RETURN(auto consumer, KafkaConsumer::Create(co));
   return std::unique_ptr<ConsumerClient>(std::move(consumer));
+}
+
+PartitionLogRanges KafkaDriver::LogRanges(const std::vector<uint32_t>& partitions,
+                                          const PartitionIndex& index) {
+  PartitionLogRanges ranges;
+  if (partitions.empty()) return ranges;
+  auto conf = BuildConfig("watermarks", options_.bootstrap, {}, {});
+  if (!conf.ok()) return ranges;
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, *conf, err, sizeof(err));
+  if (rk == nullptr) {
+    rd_kafka_conf_destroy(*conf);
+    return ranges;
+  }
+  const int64_t deadline = MonoNanos() + 10'000'000'000;
+  for (uint32_t p : partitions) {
+    const int64_t left_ms = (deadline - MonoNanos()) / 1'000'000;
+    if (left_ms <= 0) break;
+    const int32_t ppt = index.partitions_per_topic();
+    const std::string& topic = index.topics()[p / static_cast<uint32_t>(ppt)];
+    int64_t low = -1, high = -1;
+    if (rd_kafka_query_watermark_offsets(
+            rk, topic.c_str(), static_cast<int32_t>(p % ppt), &low, &high,
+            static_cast<int>(std::min<int64_t>(left_ms, 5000))) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      ranges[p] = {.log_start = low, .log_end = high};
+    }
+  }
+  rd_kafka_destroy(rk);
+  return ranges;
 }
 
 void KafkaDriver::FillResult(const Workload& /*w*/, results::RunResult* r) const {

@@ -154,6 +154,9 @@ class KafkaDriver final : public Driver {
   Status PrepareTopics(const TopicSpec& spec) override;
   Result<std::unique_ptr<ProducerClient>> NewProducer(const ProducerClientOptions& o) override;
   Result<std::unique_ptr<ConsumerClient>> NewConsumer(const ConsumerClientOptions& o) override;
+  // Watermarks through a group-less client, bounded to ~10 s in all.
+  PartitionLogRanges LogRanges(const std::vector<uint32_t>& partitions,
+                               const PartitionIndex& index) override;
   void FillResult(const Workload& w, results::RunResult* r) const override;
   Status Close() override { return Status::Ok(); }
 

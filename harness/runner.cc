@@ -121,6 +121,7 @@ class Run {
   void FeedLagEvaluator();
   Status CloseInterval(bool measuring, double elapsed_s, const std::string& phase);
   bool Drained() const;
+  std::vector<AuditReport> ReconcileAudits();
   void Stop();
   // Destroys the clients and closes the driver (idempotent).
   Status Release();
@@ -413,6 +414,7 @@ void Run::FeedLagEvaluator() {
 }
 
 Status Run::CloseInterval(bool measuring, double elapsed_s, const std::string& phase) {
+  for (const auto& audit : audits_) audit->PruneConsumedOffsets();
   const RunCounters counters = Counters();
   FeedLagEvaluator();
   const std::map<std::string, int64_t> lag = LagByPartition();
@@ -439,10 +441,29 @@ Status Run::CloseInterval(bool measuring, double elapsed_s, const std::string& p
 // count).
 bool Run::Drained() const {
   for (const auto& audit : audits_) {
-    const AuditReport r = audit->Reconcile(0);
-    if (r.total.lost > 0) return false;
+    if (audit->Outstanding() > 0) return false;
   }
   return true;
+}
+
+// The verdict: messages acknowledged and not consumed are lost or still unconsumed depending on
+// where the consumers stopped and what the logs hold now, so the driver is asked about the
+// partitions that have any.
+std::vector<AuditReport> Run::ReconcileAudits() {
+  std::vector<AuditReport> reports;
+  std::vector<uint32_t> outstanding;
+  for (const auto& audit : audits_) {
+    reports.push_back(audit->Reconcile());
+    for (const auto& [partition, c] : reports.back().by_partition) {
+      if (c.lost + c.unconsumed > 0) outstanding.push_back(partition);
+    }
+  }
+  if (outstanding.empty()) return reports;
+  std::sort(outstanding.begin(), outstanding.end());
+  outstanding.erase(std::unique(outstanding.begin(), outstanding.end()), outstanding.end());
+  const PartitionLogRanges ends = driver_->LogRanges(outstanding, *partitions_);
+  for (size_t i = 0; i < audits_.size(); ++i) reports[i] = audits_[i]->Reconcile(ends);
+  return reports;
 }
 
 void Run::Stop() {
@@ -546,10 +567,10 @@ results::RunResult Run::Assemble(int64_t start_wall_ms, int64_t end_wall_ms, dou
     s.errors.consume += c->errors();
     for (const auto& [code, n] : c->errors_by_code()) s.errors.by_code[code] += n;
   }
-  for (const auto& audit : audits_) {
-    const AuditReport a = audit->Reconcile();
+  for (const AuditReport& a : ReconcileAudits()) {
     s.audit.consumed += a.total.consumed;
     s.audit.lost += a.total.lost;
+    s.audit.unconsumed += a.total.unconsumed;
     s.audit.duplicated += a.total.duplicated;
     s.audit.out_of_order += a.total.out_of_order;
     s.audit.unacked_delivered += a.total.unacked_delivered;

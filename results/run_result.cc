@@ -43,6 +43,7 @@ json SummaryJson(const Summary& s) {
              {{"acked", s.audit.acked},
               {"consumed", s.audit.consumed},
               {"lost", s.audit.lost},
+              {"unconsumed", s.audit.unconsumed},
               {"duplicated", s.audit.duplicated},
               {"out_of_order", s.audit.out_of_order},
               {"unacked_delivered", s.audit.unacked_delivered},
@@ -207,6 +208,7 @@ void ReadSummary(Reader& r, const json& s, Summary* out) {
     r.Get(*a, "duplicated", ap, &au.duplicated, true);
     r.Get(*a, "out_of_order", ap, &au.out_of_order, true);
     r.Get(*a, "unacked_delivered", ap, &au.unacked_delivered);
+    r.Get(*a, "unconsumed", ap, &au.unconsumed);
     r.Get(*a, "loss_allowed", ap, &au.loss_allowed);
   }
   if (const json* e = r.Object(s, "errors", p, false)) {

@@ -47,6 +47,7 @@ LatencySummary SummarizeLatencyNs(const HdrHistogram& h);
 struct AuditSummary {
   int64_t acked = 0, consumed = 0, lost = 0, duplicated = 0, out_of_order = 0,
           unacked_delivered = 0;
+  int64_t unconsumed = 0;  // acknowledged, still in the log, not read when the run ended
   bool loss_allowed = false;
 };
 

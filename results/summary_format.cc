@@ -43,12 +43,18 @@ std::string SummaryTable(const RunResult& r) {
   out += LatencyRow("end-to-end", s.e2e_latency_ms);
   const AuditSummary& a = s.audit;
   out += fmt::format(
-      "\n  audit: {} acked, {} consumed, {} lost, {} duplicated, {} out of order, {} unacked "
-      "delivered{}\n",
-      a.acked, a.consumed, a.lost, a.duplicated, a.out_of_order, a.unacked_delivered,
+      "\n  audit: {} acked, {} consumed, {} lost, {} unconsumed, {} duplicated, {} out of order, "
+      "{} unacked delivered{}\n",
+      a.acked, a.consumed, a.lost, a.unconsumed, a.duplicated, a.out_of_order, a.unacked_delivered,
       a.lost == 0            ? ""
       : LossBreaksPromise(s) ? "  LOSS: the configuration promised none"
                              : "  (loss allowed by acks / min.insync.replicas / unclean election)");
+  if (a.unconsumed > 0) {
+    out += fmt::format(
+        "  {} acknowledged messages were still waiting to be read when the run ended "
+        "(backlog, not loss)\n",
+        a.unconsumed);
+  }
   if (s.slo) {
     out += fmt::format("  SLO: {} <= {:.2f} ms: {}\n", s.slo->percentile, s.slo->target_ms,
                        s.slo->met ? "met" : "MISSED");

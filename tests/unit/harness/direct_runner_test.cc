@@ -87,6 +87,23 @@ TEST_F(DirectRunnerTest, MaxRateSearchRunsOnTheDirectDriver) {
   EXPECT_EQ(r->summary.audit.acked, r->summary.audit.consumed);
 }
 
+// Slow consumers that the drain timeout cuts off leave a backlog: counted as unconsumed, not lost,
+// so the profile's no-loss promise (acks=all, min.insync.replicas 2) still holds.
+TEST_F(DirectRunnerTest, BacklogLeftWhenTheDrainTimesOutIsUnconsumedNotLost) {
+  auto r = RunWorkload(
+      Load({"consumerProcessingDelayMs=2", "drainTimeoutSeconds=0.5", "warmupDurationSeconds=0.5",
+            "testDurationSeconds=1", "producerConfig.acks=all", "replicationFactor=3",
+            "topicConfig.min.insync.replicas=2"}),
+      Options());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const results::AuditSummary& a = r->summary.audit;
+  EXPECT_FALSE(a.loss_allowed);
+  EXPECT_EQ(a.acked, 4000 * 15 / 10);
+  EXPECT_EQ(a.lost, 0);
+  EXPECT_GT(a.unconsumed, 0);
+  EXPECT_EQ(a.consumed - a.duplicated + a.unconsumed, a.acked);
+}
+
 TEST_F(DirectRunnerTest, ABadProfilePropertyStopsTheRunBeforeAnythingIsWritten) {
   auto r = RunWorkload(Load({"consumerConfig.fetch.wait.max.ms=soon"}), Options());
   ASSERT_FALSE(r.ok());
