@@ -237,6 +237,32 @@ void ReadSummary(Reader& r, const json& s, Summary* out) {
   }
 }
 
+// Every environment field is optional (a container without /sys leaves some empty), but one of
+// the wrong type is refused like any other: "r.json: environment.cores: expected an integer, got
+// string".
+void ReadEnvironment(Reader& r, const json& e, Environment* out) {
+  const std::string p = "environment";
+  r.Get(e, "host", p, &out->host);
+  r.Get(e, "cpu_model", p, &out->cpu_model);
+  r.Get(e, "cores", p, &out->cores);
+  r.Get(e, "memory_bytes", p, &out->memory_bytes);
+  r.Get(e, "kernel", p, &out->kernel);
+  r.Get(e, "os", p, &out->os);
+  r.Get(e, "clock_offset_ms", p, &out->clock_offset_ms);
+  if (const json* d = r.Object(e, "disk", p, false)) {
+    const std::string dp = p + ".disk";
+    r.Get(*d, "path", dp, &out->disk.path);
+    r.Get(*d, "device", dp, &out->disk.device);
+    r.Get(*d, "fs", dp, &out->disk.fs);
+    r.Get(*d, "model", dp, &out->disk.model);
+    bool rotational = false;
+    if (auto it = d->find("rotational"); it != d->end() && !it->is_null()) {
+      r.Get(*d, "rotational", dp, &rotational);
+      out->disk.rotational = rotational;
+    }
+  }
+}
+
 template <typename T>
 void ReadArray(Reader& r, const json& o, const char* key, const std::string& path,
                std::vector<T>* out) {
@@ -526,7 +552,7 @@ Result<RunResult> RunResultFromJson(const nlohmann::json& j, std::string_view so
     r.Get(*t, "data_dir", "target", &out.target.data_dir);
   }
   if (const json* e = r.Object(j, "environment", "", true))
-    out.environment = EnvironmentFromJson(*e);
+    ReadEnvironment(r, *e, &out.environment);
   if (const json* s = r.Object(j, "summary", "", true)) ReadSummary(r, *s, &out.summary);
   if (const json* t = r.Object(j, "timeseries", "", false)) ReadTimeSeries(r, *t, &out.timeseries);
   ReadOptionalSections(r, j, &out);

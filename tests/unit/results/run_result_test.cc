@@ -38,6 +38,7 @@ RunResult Sample() {
                      .duplicated = 1,
                      .out_of_order = 2,
                      .unacked_delivered = 3,
+                     .unconsumed = 5,
                      .loss_allowed = true};
   r.summary.errors.by_code["NOT_ENOUGH_REPLICAS"] = 4;
   r.summary.slo = SloResult{"p99", 50.0, true};
@@ -60,6 +61,7 @@ TEST(RunResult, JsonRoundTripKeepsEveryField) {
   ASSERT_TRUE(b.ok()) << b.status().ToString();
   EXPECT_EQ(RunResultToJson(*b), RunResultToJson(a));
   EXPECT_EQ(b->summary.audit.out_of_order, 2);
+  EXPECT_EQ(b->summary.audit.unconsumed, 5);
   EXPECT_EQ(b->environment.disk.rotational, false);
   EXPECT_FALSE(b->timeseries.publish_p99_ms[1].has_value());
   auto h = b->histograms.at("publish_latency").Decode();
@@ -107,6 +109,43 @@ TEST(RunResult, ReaderNamesMissingOrMistypedRequiredFields) {
                 .message()
                 .find("summary.e2e_latency_ms.p9999: missing"),
             std::string_view::npos);
+}
+
+// Optional fields of the wrong type are bad input named by their path, never an exception out of
+// the JSON library.
+TEST(RunResult, MistypedOptionalFieldsAreNamedErrorsNotExceptions) {
+  const std::vector<std::pair<std::vector<std::string>, nlohmann::json>> cases = {
+      {{"environment", "cores"}, "two"},
+      {{"environment", "host"}, 7},
+      {{"environment", "clock_offset_ms"}, "0"},
+      {{"environment", "disk"}, "sda"},
+      {{"environment", "disk", "rotational"}, "yes"},
+      {{"run", "duration_s"}, "60"},
+      {{"target", "brokers"}, "3"},
+      {{"summary", "audit", "unconsumed"}, 1.5},
+      {{"summary", "brokers"}, "3"},
+  };
+  for (const auto& [path, value] : cases) {
+    nlohmann::json j = RunResultToJson(Sample());
+    nlohmann::json* at = &j;
+    std::string dotted;
+    for (const std::string& k : path) {
+      at = &(*at)[k];
+      dotted += (dotted.empty() ? "" : ".") + k;
+    }
+    *at = value;
+    Result<RunResult> r = Status::Internal("not read");
+    ASSERT_NO_THROW(r = RunResultFromJson(j, "e.json")) << dotted;
+    ASSERT_FALSE(r.ok()) << dotted;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << dotted;
+    EXPECT_NE(r.status().message().find("e.json: " + dotted + ": expected"), std::string_view::npos)
+        << r.status().message();
+  }
+  // The lenient reader used outside results documents skips such fields instead of throwing.
+  Environment e;
+  ASSERT_NO_THROW(e = EnvironmentFromJson({{"cores", "two"}, {"host", 7}, {"disk", {{"fs", 1}}}}));
+  EXPECT_EQ(e.cores, 0);
+  EXPECT_EQ(e.host, "");
 }
 
 TEST(RunResult, SchemaVersionIsChecked) {
