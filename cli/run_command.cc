@@ -4,6 +4,9 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -30,8 +33,54 @@ struct RunFlags {
   bool keep_data = false;
 };
 
-std::string DefaultOutput(const harness::Workload& w) {
-  return fmt::format("results/latest/{}.json", w.name);
+// results/latest/<name>-<UTC time>.json, one stamp per invocation (variants add .<variant>).
+std::string DefaultOutput(const harness::Workload& w, const std::string& stamp) {
+  return fmt::format("results/latest/{}-{}.json", w.name, stamp);
+}
+
+std::string UtcStamp() {
+  const time_t now = time(nullptr);
+  tm utc{};
+  gmtime_r(&now, &utc);
+  char buf[32];
+  strftime(buf, sizeof(buf), "%Y%m%dT%H%M%SZ", &utc);
+  return buf;
+}
+
+// Before anything runs: the results file's directory is created and must be writable, so a long
+// run does not end without a place for its results. A directory given as the file is bad input;
+// a place the OS refuses is the environment's problem.
+int CheckOutput(const std::string& output) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_directory(output, ec)) {
+    fmt::print(stderr, "kbench run: -o {}: is a directory; expected a results file (.json)\n",
+               output);
+    return kExitBadInput;
+  }
+  const fs::path parent = fs::path(output).parent_path();
+  if (!parent.empty()) fs::create_directories(parent, ec);
+  if (ec == std::errc::not_a_directory || ec == std::errc::file_exists) {
+    fmt::print(stderr, "kbench run: -o {}: {} is not a directory\n", output, parent.string());
+    return kExitBadInput;
+  }
+  const std::string dir = parent.empty() ? "." : parent.string();
+  if (ec || ::access(dir.c_str(), W_OK | X_OK) != 0) {
+    fmt::print(stderr, "kbench run: -o {}: cannot write in {}: {}\n", output, dir,
+               ec ? ec.message() : std::strerror(errno));
+    return kExitError;
+  }
+  return kExitOk;
+}
+
+int ExitFor(const Status& st) {
+  switch (st.code()) {
+    case StatusCode::kUnsupported:
+    case StatusCode::kInvalidArgument:
+      return kExitBadInput;
+    default:
+      return kExitError;
+  }
 }
 
 int RunOne(const harness::Workload& w, const RunFlags& f, const std::string& output, bool* loss) {
@@ -45,20 +94,18 @@ int RunOne(const harness::Workload& w, const RunFlags& f, const std::string& out
   o.data_dir = f.data_dir;
   o.progress = stderr;
   o.progress_tty = harness::ProgressLine::IsTerminal(stderr);
-  std::error_code ec;
-  const std::filesystem::path parent = std::filesystem::path(output).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  if (const int rc = CheckOutput(output); rc != kExitOk) return rc;
   fmt::print("== {}{}: {}\n", w.name, w.variant.empty() ? "" : " / " + w.variant, w.description);
+  std::fflush(stdout);
   auto r = harness::RunWorkload(w, o);
   if (!r.ok()) {
     fmt::print(stderr, "kbench run: {}\n", r.status().message());
-    return r.status().code() == StatusCode::kUnsupported ||
-                   r.status().code() == StatusCode::kInvalidArgument
-               ? kExitBadInput
-               : kExitError;
+    return ExitFor(r.status());
   }
-  fmt::print("{}\n\n{}\nresults: {}\n\n", results::PerfTestLine(*r), results::SummaryTable(*r),
+  // The last line on stdout says where the results went (scripts read it).
+  fmt::print("{}\n\n{}\nresults: {}\n", results::PerfTestLine(*r), results::SummaryTable(*r),
              output);
+  std::fflush(stdout);
   if (results::LossBreaksPromise(r->summary)) *loss = true;
   return kExitOk;
 }
@@ -95,8 +142,10 @@ int Run(const RunFlags& f) {
     return kExitBadInput;
   }
   bool loss = false;
+  const std::string stamp = UtcStamp();
   for (const harness::Workload& w : *workloads) {
-    const std::string base = f.output.empty() ? DefaultOutput(w) : f.output;
+    if (&w != &workloads->front()) fmt::print("\n");
+    const std::string base = f.output.empty() ? DefaultOutput(w, stamp) : f.output;
     const std::string output =
         workloads->size() > 1 ? harness::VariantOutputPath(base, w.variant) : base;
     if (const int rc = RunOne(w, f, output, &loss); rc != kExitOk) return rc;
@@ -129,7 +178,8 @@ Subcommand AddRunCommand(CLI::App& app) {
       ->allow_extra_args(false);
   run->add_option("--variant", flags->variant, "run only this variant of the profile");
   run->add_option("-o,--output", flags->output,
-                  "results JSON (default results/latest/<name>.json); .hlog files beside it");
+                  "results JSON (default results/latest/<name>-<UTC time>.json); .hlog files "
+                  "beside it");
   run->add_option("--topic-prefix", flags->topic_prefix,
                   "topic names <prefix>-<n> (default kbench-<name>-<random>)");
   run->add_flag("--existing-topics", flags->existing_topics,
