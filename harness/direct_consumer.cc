@@ -145,8 +145,8 @@ std::vector<int32_t> DirectConsumer::assignment() const {
 
 int DirectConsumer::Poll(int timeout_ms) {
   const int64_t deadline = MonoNanos() + int64_t{std::max(timeout_ms, 0)} * 1'000'000;
-  if (closed_ || assigned_.empty()) {
-    // Nothing to read (an idle member of a group with more consumers than partitions).
+  if (closed_ || paused_ || assigned_.empty()) {
+    // Nothing to read (paused, or an idle member of a group with more consumers than partitions).
     std::this_thread::sleep_for(std::chrono::milliseconds(std::max(timeout_ms, 0)));
     return 0;
   }

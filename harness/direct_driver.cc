@@ -169,6 +169,14 @@ PartitionLogRanges DirectDriver::LogRanges(const std::vector<uint32_t>& partitio
   return ranges;
 }
 
+Result<PageCacheEviction> DirectDriver::EvictPageCache() {
+  std::vector<std::string> dirs;
+  for (const auto& topic : logs_) {
+    for (const auto& log : topic) dirs.push_back(log->dir());
+  }
+  return EvictSegmentFiles(dirs);
+}
+
 void DirectDriver::FillResult(const Workload& w, results::RunResult* r) const {
   r->target = {.kind = "direct", .bootstrap = "", .brokers = 1, .data_dir = options_.data_dir};
   r->summary.brokers = 1;

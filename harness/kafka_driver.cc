@@ -161,6 +161,10 @@ Result<std::unique_ptr<KafkaConsumer>> KafkaConsumer::Create(const KafkaConsumer
   KB_ASSIGN_OR_RETURN(rd_kafka_conf_t * conf,
                       BuildConfig("consumerConfig", options.bootstrap, defaults, options.config));
   std::unique_ptr<KafkaConsumer> c(new KafkaConsumer(options));
+  rd_kafka_conf_set_opaque(conf, c.get());
+  rd_kafka_conf_set_rebalance_cb(
+      conf, [](rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+               void* opaque) { OnRebalance(rk, err, parts, opaque); });
   char err[512];
   c->rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
   if (c->rk_ == nullptr) {
@@ -224,6 +228,42 @@ int KafkaConsumer::Poll(int timeout_ms) {
   return static_cast<int>(consumed() - before);
 }
 
+// What librdkafka does without a callback, plus: partitions assigned while paused start paused.
+void KafkaConsumer::OnRebalance(rd_kafka_s* rk, int err, rd_kafka_topic_partition_list_s* parts,
+                                void* opaque) {
+  auto* self = static_cast<KafkaConsumer*>(opaque);
+  const bool cooperative = std::string_view(rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE";
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    if (cooperative) {
+      if (rd_kafka_error_t* e = rd_kafka_incremental_assign(rk, parts)) rd_kafka_error_destroy(e);
+    } else {
+      rd_kafka_assign(rk, parts);
+    }
+    if (self->paused_) rd_kafka_pause_partitions(rk, parts);
+    return;
+  }
+  if (cooperative) {
+    if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, parts)) rd_kafka_error_destroy(e);
+  } else {
+    rd_kafka_assign(rk, nullptr);
+  }
+}
+
+void KafkaConsumer::Pause(bool paused) {
+  if (paused == paused_ || closed_) return;
+  paused_ = paused;
+  rd_kafka_topic_partition_list_t* assigned = nullptr;
+  if (rd_kafka_assignment(rk_, &assigned) != RD_KAFKA_RESP_ERR_NO_ERROR || assigned == nullptr) {
+    return;
+  }
+  if (paused) {
+    rd_kafka_pause_partitions(rk_, assigned);
+  } else {
+    rd_kafka_resume_partitions(rk_, assigned);
+  }
+  rd_kafka_topic_partition_list_destroy(assigned);
+}
+
 Status KafkaConsumer::Commit() {
   const rd_kafka_resp_err_t rc = rd_kafka_commit(rk_, nullptr, 0);
   if (rc != RD_KAFKA_RESP_ERR_NO_ERROR && rc != RD_KAFKA_RESP_ERR__NO_OFFSET) {
@@ -266,6 +306,7 @@ std::vector<PartitionPosition> KafkaConsumer::Positions() {
 Status KafkaDriver::PrepareTopics(const TopicSpec& spec) {
   KB_ASSIGN_OR_RETURN(brokers_, CountBrokers(options_.bootstrap));
   topics_ = spec.names;
+  partitions_ = spec.partitions;
   return options_.create_topics ? CreateTopics(options_.bootstrap, spec)
                                 : VerifyTopics(options_.bootstrap, spec);
 }
@@ -327,6 +368,22 @@ PartitionLogRanges KafkaDriver::LogRanges(const std::vector<uint32_t>& partition
   }
   rd_kafka_destroy(rk);
   return ranges;
+}
+
+Result<PageCacheEviction> KafkaDriver::EvictPageCache() {
+  if (options_.local_log_dirs.empty()) {
+    return Status::Unsupported(
+        "the brokers' log dirs are not on this host (--bootstrap): kbench cannot evict their page "
+        "cache, so the backlog is read from wherever their OS keeps it");
+  }
+  std::vector<std::string> dirs;
+  for (const std::string& dir : options_.local_log_dirs) {
+    for (const std::string& topic : topics_) {
+      for (int32_t p = 0; p < partitions_; ++p)
+        dirs.push_back(fmt::format("{}/{}-{}", dir, topic, p));
+    }
+  }
+  return EvictSegmentFiles(dirs);
 }
 
 void KafkaDriver::FillResult(const Workload& /*w*/, results::RunResult* r) const {

@@ -3,17 +3,19 @@
 // (docs/results.md):
 //
 //   topics (created, or checked when they exist) -> consumers join -> producers send open-loop
-//   -> warm-up (discarded) -> measure -> producers stop, flush -> drain (consumers catch up,
-//   bounded)
-//   -> audit reconciled, lag judged (Burrow), environment captured, results assembled (+ .hlog
-//   files) -> the driver is closed (the direct driver removes the run's data unless kept)
+//   -> [backlog: consumers paused until consumerBacklogSizeGB is written and acknowledged, its
+//   segments evicted from the page cache when asked, consumers resumed] -> warm-up (discarded)
+//   -> measure -> producers stop, flush -> drain (consumers catch up, bounded)
+//   -> audit reconciled against the logs' ranges, lag judged (Burrow), environment captured,
+//   results assembled (+ .hlog files) -> the driver is closed (the direct driver removes the
+//   run's data unless kept)
 //
 // The collector (the calling thread) closes an interval every second: time series, .hlog lines,
 // progress. Both drivers share all of it; only the clients differ.
 //
 // Not here yet, refused with a clear error rather than run wrongly: the embedded cluster (no
-// --bootstrap with the kafka driver), fault schedules (they need the bundled cluster; the direct
-// driver has no brokers to break), consumerBacklogSizeGB.
+// --bootstrap with the kafka driver) and fault schedules (they need the bundled cluster; the
+// direct driver has no brokers to break).
 //
 // Threads: RunWorkload blocks the caller; it starts and joins one thread per producer and per
 // consumer.

@@ -341,6 +341,23 @@ void ReadOptionalSections(Reader& r, const json& j, RunResult* out) {
     }
     out->max_rate = mr;
   }
+  if (const json* b = r.Object(j, "backlog", "", false)) {
+    BacklogResult br;
+    const std::string p = "backlog";
+    r.Get(*b, "target_bytes", p, &br.target_bytes);
+    r.Get(*b, "built_messages", p, &br.built_messages);
+    r.Get(*b, "built_bytes", p, &br.built_bytes);
+    r.Get(*b, "build_s", p, &br.build_s);
+    r.Get(*b, "page_cache", p, &br.page_cache);
+    r.Get(*b, "evicted_files", p, &br.evicted_files);
+    r.Get(*b, "evicted_bytes", p, &br.evicted_bytes);
+    r.Get(*b, "resident_bytes_before", p, &br.resident_bytes_before);
+    r.Get(*b, "resident_bytes_after", p, &br.resident_bytes_after);
+    r.Get(*b, "resumed_at_s", p, &br.resumed_at_s);
+    r.GetNullable(*b, "catch_up_s", p, &br.catch_up_s, false);
+    r.GetNullable(*b, "catch_up_mb_per_sec", p, &br.catch_up_mb_per_sec, false);
+    out->backlog = br;
+  }
   if (const json* l = r.Object(j, "lag_status", "", false)) {
     for (auto it = l->begin(); it != l->end(); ++it) {
       if (!it->is_object()) continue;
@@ -473,6 +490,21 @@ nlohmann::json RunResultToJson(const RunResult& r) {
                      {"found_msgs_per_sec", m.found_msgs_per_sec},
                      {"found_mb_per_sec", m.found_mb_per_sec},
                      {"steps", steps}};
+  }
+  if (r.backlog) {
+    const BacklogResult& b = *r.backlog;
+    j["backlog"] = {{"target_bytes", b.target_bytes},
+                    {"built_messages", b.built_messages},
+                    {"built_bytes", b.built_bytes},
+                    {"build_s", b.build_s},
+                    {"page_cache", b.page_cache},
+                    {"evicted_files", b.evicted_files},
+                    {"evicted_bytes", b.evicted_bytes},
+                    {"resident_bytes_before", b.resident_bytes_before},
+                    {"resident_bytes_after", b.resident_bytes_after},
+                    {"resumed_at_s", b.resumed_at_s},
+                    {"catch_up_s", Nullable(b.catch_up_s)},
+                    {"catch_up_mb_per_sec", Nullable(b.catch_up_mb_per_sec)}};
   }
   for (const auto& [group, g] : r.lag_status)
     j["lag_status"][group] = {{"status", g.status}, {"partitions", g.partitions}};

@@ -48,6 +48,18 @@ RunResult Sample() {
   r.timeseries.lag_by_partition["t-0"] = {0, 5};
   r.histograms["publish_latency"] = EncodedHistogram::From(h);
   r.max_rate = MaxRateResult{"p99", 50, 800000, 80, {{400000, 399800, 3.1, 0, true}}};
+  r.backlog = BacklogResult{.target_bytes = 1 << 30,
+                            .built_messages = 1'048'576,
+                            .built_bytes = 1 << 30,
+                            .build_s = 52.4,
+                            .page_cache = "evicted",
+                            .evicted_files = 24,
+                            .evicted_bytes = 1 << 30,
+                            .resident_bytes_before = 1 << 30,
+                            .resident_bytes_after = 0,
+                            .resumed_at_s = 60.1,
+                            .catch_up_s = 12.5,
+                            .catch_up_mb_per_sec = 85.9};
   r.lag_status["g"] = {"WARNING", {{"t-0", "WARNING"}}};
   r.faults.push_back({30.0, "crash", 2, true, "SIGKILL"});
   r.unavailability.push_back({"t-0", 30.1, 30.4});
@@ -62,6 +74,9 @@ TEST(RunResult, JsonRoundTripKeepsEveryField) {
   EXPECT_EQ(RunResultToJson(*b), RunResultToJson(a));
   EXPECT_EQ(b->summary.audit.out_of_order, 2);
   EXPECT_EQ(b->summary.audit.unconsumed, 5);
+  ASSERT_TRUE(b->backlog.has_value());
+  EXPECT_EQ(b->backlog->page_cache, "evicted");
+  EXPECT_EQ(b->backlog->catch_up_s, 12.5);
   EXPECT_EQ(b->environment.disk.rotational, false);
   EXPECT_FALSE(b->timeseries.publish_p99_ms[1].has_value());
   auto h = b->histograms.at("publish_latency").Decode();
@@ -124,6 +139,7 @@ TEST(RunResult, MistypedOptionalFieldsAreNamedErrorsNotExceptions) {
       {{"target", "brokers"}, "3"},
       {{"summary", "audit", "unconsumed"}, 1.5},
       {{"summary", "brokers"}, "3"},
+      {{"backlog", "catch_up_s"}, "soon"},
   };
   for (const auto& [path, value] : cases) {
     nlohmann::json j = RunResultToJson(Sample());
@@ -164,8 +180,8 @@ TEST(RunResult, SchemaVersionIsChecked) {
 
 TEST(RunResult, OptionalSectionsMayBeAbsent) {
   nlohmann::json j = RunResultToJson(Sample());
-  for (const char* k :
-       {"run", "target", "timeseries", "histograms", "max_rate", "lag_status", "faults", "cluster"})
+  for (const char* k : {"run", "target", "timeseries", "histograms", "max_rate", "backlog",
+                        "lag_status", "faults", "cluster"})
     j.erase(k);
   auto r = RunResultFromJson(j, "old.json");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
