@@ -55,6 +55,15 @@ std::string SummaryTable(const RunResult& r) {
         "(backlog, not loss)\n",
         a.unconsumed);
   }
+  if (r.backlog) {
+    const BacklogResult& b = *r.backlog;
+    out += fmt::format("  backlog: {} messages ({:.1f} MB) built in {:.1f} s, page cache {}; ",
+                       b.built_messages, static_cast<double>(b.built_bytes) / 1e6, b.build_s,
+                       b.page_cache);
+    out += b.catch_up_s ? fmt::format("caught up in {:.2f} s ({:.1f} MB/s)\n", *b.catch_up_s,
+                                      b.catch_up_mb_per_sec.value_or(0))
+                        : std::string("not caught up within the run\n");
+  }
   if (s.slo) {
     out += fmt::format("  SLO: {} <= {:.2f} ms: {}\n", s.slo->percentile, s.slo->target_ms,
                        s.slo->met ? "met" : "MISSED");
