@@ -2,6 +2,13 @@
 //
 //   kbench broker --node-id N --listen HOST:PORT --log-dir DIR [--log-dir DIR]...
 //                 [--config FILE.yaml] [--set key=value]...
+//                 [--cluster 1@HOST:PORT,2@HOST:PORT,... | --cluster-file FILE] [--rack NAME]
+//
+// With --cluster (or --cluster-file: one `ID@HOST:PORT [rack=NAME]` per line) the broker is one
+// member of a multi-process cluster; the member list must be identical on every member. It listens
+// on its own member address unless --listen says otherwise; the member with the lowest id also
+// runs the cluster's controller (on the same port). The ready line then comes once the broker has
+// registered with the controller and serves clients.
 //
 // The YAML file is a flat map of Kafka property names (node.id, listeners, log.dirs as a list or a
 // comma-separated string, num.partitions, log.segment.bytes, ...); flags override it, --set last.
@@ -32,6 +39,9 @@ struct BrokerCliOptions {
   std::vector<std::string> log_dirs;
   std::string config_file;
   std::vector<std::string> sets;
+  std::string cluster;       // --cluster
+  std::string cluster_file;  // --cluster-file
+  std::string rack;          // --rack
 };
 
 int BadInput(std::string_view message) {
@@ -84,6 +94,27 @@ Status ApplyYaml(const std::string& path, broker::BrokerConfig* config) {
   return Status::Ok();
 }
 
+// --cluster / --cluster-file: this broker's membership, the controller's address, and (unless
+// --listen was given) its own listener.
+Status ApplyCluster(const BrokerCliOptions& o, broker::BrokerConfig* config) {
+  if (o.cluster.empty() && o.cluster_file.empty()) return Status::Ok();
+  if (!o.cluster.empty() && !o.cluster_file.empty()) {
+    return Status::InvalidArgument("give either --cluster or --cluster-file, not both");
+  }
+  Result<std::vector<broker::ClusterMember>> members =
+      o.cluster.empty() ? broker::ClusterConfig::ParseFile(o.cluster_file)
+                        : broker::ClusterConfig::ParseMembers(o.cluster);
+  if (!members.ok()) return members.status().WithContext(o.cluster.empty() ? "--cluster-file" : "--cluster");
+  KB_ASSIGN_OR_RETURN(broker::ClusterConfig cluster,
+                      broker::ClusterConfig::ForMember(std::move(*members), config->node_id,
+                                                       config->log_dirs.front()));
+  const broker::ClusterMember* self = cluster.Find(config->node_id);
+  if (o.listen.empty()) config->network.listener = self->address;
+  if (!config->replication.rack && self->rack) config->replication.rack = self->rack;
+  config->cluster = std::move(cluster);
+  return Status::Ok();
+}
+
 Result<broker::BrokerConfig> BuildConfig(const BrokerCliOptions& o) {
   broker::BrokerConfig config;
   if (!o.config_file.empty()) KB_RETURN_IF_ERROR(ApplyYaml(o.config_file, &config));
@@ -99,6 +130,8 @@ Result<broker::BrokerConfig> BuildConfig(const BrokerCliOptions& o) {
   if (config.log_dirs.empty()) {
     return Status::InvalidArgument("--log-dir is required (or log.dirs in --config)");
   }
+  if (!o.rack.empty()) KB_RETURN_IF_ERROR(config.Set("broker.rack", o.rack));
+  KB_RETURN_IF_ERROR(ApplyCluster(o, &config));
   KB_RETURN_IF_ERROR(config.Validate());
   return config;
 }
@@ -123,6 +156,17 @@ int Run(const BrokerCliOptions& o) {
     fmt::print(stderr, "kbench broker: cannot start: {}\n", started.ToString());
     broker->Stop();
     return started.code() == StatusCode::kInvalidArgument ? kExitBadInput : kExitError;
+  }
+  if (broker->clustered()) {
+    // Serving starts once the controller's metadata is applied: the ready line waits for it.
+    while (!broker->AwaitRegistration(10000)) {
+      fmt::print(stderr, "kbench broker {}: waiting for the controller at {}\n",
+                 broker->id().value(), config->cluster.controller.ToString());
+      std::fflush(stderr);
+      sigset_t pending;
+      sigpending(&pending);
+      if (sigismember(&pending, SIGTERM) || sigismember(&pending, SIGINT)) break;
+    }
   }
   fmt::print(stderr, "kbench broker {} listening on {}\n", broker->id().value(),
              broker->bound_address().ToString());
@@ -149,6 +193,12 @@ Subcommand AddBrokerCommand(CLI::App& app) {
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--config", opts->config_file,
                   "YAML file of Kafka property names (flags override it)");
+  cmd->add_option("--cluster", opts->cluster,
+                  "this broker is a member of a multi-process cluster: ID@HOST:PORT,... (the same "
+                  "list on every member; the lowest id also runs the controller)");
+  cmd->add_option("--cluster-file", opts->cluster_file,
+                  "the member list as a file: one ID@HOST:PORT [rack=NAME] per line");
+  cmd->add_option("--rack", opts->rack, "this broker's rack (broker.rack), for rack-aware placement");
   cmd->add_option("--set", opts->sets,
                   "key=value for any broker or topic-default property by its Kafka name, e.g. "
                   "num.partitions=6; repeatable")

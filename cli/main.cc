@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   commands.push_back(AddCompareCommand(app));
   commands.push_back(AddReportCommand(app));
   commands.push_back(AddBrokerCommand(app));
+  commands.push_back(AddClusterCommand(app));
 
   try {
     app.parse(argc, argv);

@@ -77,6 +77,7 @@ std::string_view ErrorName(ErrorCode code) {
     case ErrorCode::kEligibleLeadersNotAvailable: return "ELIGIBLE_LEADERS_NOT_AVAILABLE";
     case ErrorCode::kElectionNotNeeded: return "ELECTION_NOT_NEEDED";
     case ErrorCode::kInvalidRecord: return "INVALID_RECORD";
+    case ErrorCode::kInvalidUpdateVersion: return "INVALID_UPDATE_VERSION";
   }
   return "UNKNOWN_ERROR_CODE";
 }

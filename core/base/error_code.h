@@ -81,6 +81,7 @@ enum class ErrorCode : int16_t {
   kEligibleLeadersNotAvailable = 83,
   kElectionNotNeeded = 84,
   kInvalidRecord = 87,
+  kInvalidUpdateVersion = 95,  // AlterPartition / kbench AlterIsr: a stale partition epoch
 };
 
 // Kafka's upper-snake name, e.g. "NOT_ENOUGH_REPLICAS"; "UNKNOWN_ERROR_<n>" for codes not listed above.

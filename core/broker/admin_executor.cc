@@ -4,7 +4,8 @@
 
 namespace kbench::broker {
 
-AdminExecutor::AdminExecutor(std::string name) : name_(std::move(name)) {
+AdminExecutor::AdminExecutor(std::string name, BrokerGates* gates)
+    : name_(std::move(name)), gates_(gates) {
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), name_.substr(0, 15).c_str());
     Run();
@@ -34,6 +35,7 @@ void AdminExecutor::Run() {
     tasks_.pop_front();
     running_task_ = true;
     lock.unlock();
+    if (gates_ != nullptr) gates_->WaitWhilePaused();
     task();
     task = nullptr;
     lock.lock();
@@ -46,6 +48,17 @@ void AdminExecutor::Run() {
 void AdminExecutor::Drain() {
   std::unique_lock<std::mutex> lock(mu_);
   idle_cv_.wait(lock, [this] { return tasks_.empty() && !running_task_; });
+}
+
+void AdminExecutor::Abandon() {
+  std::deque<std::function<void()>> dropped;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+    dropped.swap(tasks_);
+    cv_.notify_all();
+  }
+  if (thread_.joinable()) thread_.join();
 }
 
 void AdminExecutor::Stop() {

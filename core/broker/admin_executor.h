@@ -15,17 +15,23 @@
 #include <string>
 #include <thread>
 
+#include "core/broker/broker_gates.h"
+
 namespace kbench::broker {
 
 class AdminExecutor {
  public:
-  explicit AdminExecutor(std::string name = "admin");
+  // With `gates` (not owned), a paused broker's admin thread starts no task until resumed.
+  explicit AdminExecutor(std::string name = "admin", BrokerGates* gates = nullptr);
   ~AdminExecutor();  // Stop()
   AdminExecutor(const AdminExecutor&) = delete;
   AdminExecutor& operator=(const AdminExecutor&) = delete;
 
   void Submit(std::function<void()> task);
   void Stop();
+  // A crash: drops the tasks not yet started (their captured state is destroyed unrun), lets the
+  // running one finish, and joins. Later submissions run inline, as after Stop().
+  void Abandon();
   // Blocks until every task submitted before the call has run (tests, shutdown ordering).
   void Drain();
 
@@ -33,6 +39,7 @@ class AdminExecutor {
   void Run();
 
   const std::string name_;
+  BrokerGates* const gates_;  // not owned; may be null
   std::mutex mu_;
   std::condition_variable cv_;
   std::condition_variable idle_cv_;

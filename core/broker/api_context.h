@@ -6,6 +6,7 @@
 #include "core/base/strong_int.h"
 #include "core/broker/admin_executor.h"
 #include "core/broker/broker_config.h"
+#include "core/broker/controller_link.h"
 #include "core/broker/group_coordinator.h"
 #include "core/broker/metadata_store.h"
 #include "core/broker/producer_id_manager.h"
@@ -22,6 +23,8 @@ struct ApiContext {
   ProducerIdManager* producer_ids = nullptr;
   AdminExecutor* admin = nullptr;  // blocking work (topic changes, producer-id blocks)
   GroupCoordinator* groups = nullptr;
+  // A cluster member's link to its controller (null on a lone broker): topic changes go there.
+  ControllerLink* link = nullptr;
 };
 
 }  // namespace kbench::broker

@@ -179,6 +179,9 @@ Status BrokerConfig::Set(std::string_view key, std::string_view value) {
   Result<bool> group = groups.Set(key, value);
   if (!group.ok()) return group.status();
   if (*group) return Status::Ok();
+  Result<bool> replicated = replication.Set(key, value);
+  if (!replicated.ok()) return replicated.status();
+  if (*replicated) return Status::Ok();
   Status s = topic_defaults.log.Set(key, value);  // log.* broker names (and topic names)
   if (s.code() != StatusCode::kNotFound) return s;
   return Status::InvalidArgument(
@@ -209,6 +212,11 @@ Status BrokerConfig::Validate() const {
     return Status::InvalidArgument("min.insync.replicas: must be >= 1");
   }
   KB_RETURN_IF_ERROR(groups.Validate());
+  KB_RETURN_IF_ERROR(replication.Validate());
+  if (cluster.enabled() && cluster.Find(node_id) == nullptr) {
+    return Status::InvalidArgument(
+        fmt::format("node.id {} is not a member of the cluster", node_id.value()));
+  }
   return network.Validate();
 }
 

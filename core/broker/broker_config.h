@@ -24,6 +24,11 @@
 //                offsets.retention.check.interval.ms, offset.metadata.max.bytes
 //                (GroupCoordinatorConfig; node.id and offsets.topic.num.partitions are shared with
 //                it)
+//   replication  replica.lag.time.max.ms, replica.fetch.*, broker.heartbeat.interval.ms,
+//                broker.session.timeout.ms, controlled.shutdown.*, auto.leader.rebalance.enable,
+//                leader.imbalance.*, broker.rack (ReplicationConfig)
+//   cluster      the member list and the controller's address (ClusterConfig: set by
+//                `kbench broker --cluster` and the embedded cluster, not by a property)
 #pragma once
 
 #include <cstdint>
@@ -34,7 +39,9 @@
 
 #include "core/base/result.h"
 #include "core/base/strong_int.h"
+#include "core/broker/cluster_config.h"
 #include "core/broker/group_coordinator_config.h"
+#include "core/broker/replication_config.h"
 #include "core/broker/socket_server_config.h"
 #include "core/broker/topic_config.h"
 
@@ -71,6 +78,8 @@ struct BrokerConfig {
   // The group coordinator's settings; its broker_id follows node.id (set by Broker::Create) and
   // offsets.topic.num.partitions (50) lives there.
   GroupCoordinatorConfig groups;
+  ReplicationConfig replication;
+  ClusterConfig cluster;  // no members: a lone broker
 
   // Sets one property. InvalidArgument naming the key and what is accepted for an unknown key or
   // a bad value.

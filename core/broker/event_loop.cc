@@ -113,6 +113,8 @@ void EventLoop::Run() {
 }
 
 void EventLoop::Iterate() {
+  // A paused broker (SIGSTOP's stand-in) neither reads nor writes; the kernel buffers fill up.
+  if (ctx_.gates != nullptr && ctx_.gates->paused()) ctx_.gates->WaitWhilePaused();
   epoll_event events[kMaxEvents];
   int n = ::epoll_wait(epoll_fd_, events, kMaxEvents, PollTimeoutMs());
   if (n < 0 && errno != EINTR) {
@@ -199,7 +201,7 @@ void EventLoop::Adopt(int fd, std::string peer, ConnectionId id) {
 }
 
 void EventLoop::AddConnection(int fd, std::string peer, ConnectionId id) {
-  if (draining_ || stop_requested_) {
+  if (draining_ || stop_requested_ || (ctx_.gates != nullptr && ctx_.gates->isolated())) {
     ::close(fd);
     ctx_.gauge->Remove();
     return;
@@ -425,6 +427,14 @@ void EventLoop::Stop() {
   if (!thread_.joinable()) return;
   inbox_->PostTask([this] { stop_requested_ = true; });
   thread_.join();
+}
+
+void EventLoop::CloseConnections(std::string reason) {
+  inbox_->PostTask([this, reason = std::move(reason)] {
+    for (auto& [id, conn] : connections_) {
+      if (!conn->closed()) CloseConnection(*conn, log::Level::kDebug, reason);
+    }
+  });
 }
 
 void EventLoop::CloseAll() {

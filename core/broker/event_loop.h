@@ -26,6 +26,7 @@
 
 #include "core/base/log.h"
 #include "core/base/result.h"
+#include "core/broker/broker_gates.h"
 #include "core/broker/connection.h"
 #include "core/broker/connection_gauge.h"
 #include "core/broker/handler_pool.h"
@@ -43,6 +44,7 @@ class EventLoop : public CompletionTarget {
     RequestHandler* handler = nullptr;  // not owned; called inline when pool is null
     HandlerPool* pool = nullptr;        // not owned; may be null
     ConnectionGauge* gauge = nullptr;   // not owned; server-wide open connection count
+    BrokerGates* gates = nullptr;       // not owned; may be null (pause / isolation)
   };
   static Result<std::unique_ptr<EventLoop>> Create(int index, Context context);
   ~EventLoop() override;
@@ -62,6 +64,8 @@ class EventLoop : public CompletionTarget {
   // Any thread: close every connection, drop pending completions, end and join the thread.
   // Idempotent.
   void Stop();
+  // Any thread: close every open connection now (network isolation); the loop keeps running.
+  void CloseConnections(std::string reason);
 
   // Loop thread only (the acceptor): stop polling the listener for `ms` (out of file descriptors).
   void PauseAccepting(int64_t ms);

@@ -4,11 +4,16 @@
 
 #include "core/base/log.h"
 #include "core/broker/api_dispatch.h"
+#include "core/protocol/cluster_api_keys.h"
 
 namespace kbench::broker {
 
 void KafkaApis::Handle(Request request, Responder responder) {
   counters_.requests.fetch_add(1, std::memory_order_relaxed);
+  if (cluster_handler_ != nullptr && protocol::IsClusterApiKey(request.api_key())) {
+    cluster_handler_->Handle(std::move(request), std::move(responder));
+    return;
+  }
   if (!ready_.load(std::memory_order_acquire)) {
     counters_.not_ready.fetch_add(1, std::memory_order_relaxed);
     responder.CloseConnection("broker is starting");

@@ -35,10 +35,16 @@ class KafkaApis final : public RequestHandler {
   void Handle(Request request, Responder responder) override;
 
   void SetReady(bool ready) { ready_.store(ready, std::memory_order_release); }
+  bool ready() const { return ready_.load(std::memory_order_acquire); }
+  // A member hosting its cluster's controller passes the kbench cluster APIs (keys 30000-30005)
+  // to it, before the readiness check (brokers register with it while this one starts). Set
+  // before the server starts; not owned.
+  void SetClusterHandler(RequestHandler* handler) { cluster_handler_ = handler; }
   const KafkaApisCounters& counters() const { return counters_; }
 
  private:
   ApiContext ctx_;
+  RequestHandler* cluster_handler_ = nullptr;  // not owned
   std::atomic<bool> ready_{false};
   KafkaApisCounters counters_;
 };

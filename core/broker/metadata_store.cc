@@ -102,6 +102,7 @@ class LineParser {
 
 struct ParsedFile {
   uint64_t generation = 0;
+  int32_t controller_epoch = 0;
   std::string cluster_id;
   int64_t next_producer_id = 0;
   std::map<std::string, TopicRecord, std::less<>> topics;
@@ -126,8 +127,9 @@ Status ParseTopic(LineParser& p, const std::vector<std::string_view>& head, Pars
         value_at <= line.size() ? std::string(line.substr(value_at)) : std::string();
   }
   for (int64_t i = 0; i < partitions; ++i) {
-    if (!p.Next(&f, &line) || f.size() != 6 || f[0] != "partition") {
-      return p.Error("expected: partition <index> <leader> <epoch> <replicas> <isr>");
+    if (!p.Next(&f, &line) || (f.size() != 6 && f.size() != 7) || f[0] != "partition") {
+      return p.Error(
+          "expected: partition <index> <leader> <epoch> <replicas> <isr> [<partition epoch>]");
     }
     PartitionState s;
     KB_RETURN_IF_ERROR(p.Int(f[1], &s.partition));
@@ -135,6 +137,11 @@ Status ParseTopic(LineParser& p, const std::vector<std::string_view>& head, Pars
     KB_RETURN_IF_ERROR(p.Int(f[3], &s.leader_epoch));
     KB_RETURN_IF_ERROR(p.Ids(f[4], &s.replicas));
     KB_RETURN_IF_ERROR(p.Ids(f[5], &s.isr));
+    if (f.size() == 7) {
+      int64_t epoch = 0;
+      KB_RETURN_IF_ERROR(p.Int64(f[6], &epoch));
+      s.partition_epoch = static_cast<int32_t>(epoch);
+    }
     if (s.partition.value() != i) return p.Error("partitions out of order");
     t.partitions.push_back(std::move(s));
   }
@@ -157,6 +164,10 @@ Result<ParsedFile> ParseFile(const std::string& path, std::string_view text) {
       int64_t g = 0;
       KB_RETURN_IF_ERROR(p.Int64(f[1], &g));
       out.generation = static_cast<uint64_t>(g);
+    } else if (f[0] == "controller-epoch" && f.size() == 2) {
+      int64_t e = 0;
+      KB_RETURN_IF_ERROR(p.Int64(f[1], &e));
+      out.controller_epoch = static_cast<int32_t>(e);
     } else if (f[0] == "cluster-id" && f.size() == 2) {
       out.cluster_id = std::string(f[1]);
     } else if (f[0] == "next-producer-id" && f.size() == 2) {
@@ -176,11 +187,43 @@ Result<ParsedFile> ParseFile(const std::string& path, std::string_view text) {
 
 }  // namespace
 
-Result<std::unique_ptr<MetadataStore>> MetadataStore::Open(std::vector<std::string> dirs) {
+Result<std::unique_ptr<MetadataStore>> MetadataStore::Open(std::vector<std::string> dirs,
+                                                            std::string_view file_name) {
   if (dirs.empty()) return Status::InvalidArgument("metadata store: no log dirs");
-  std::unique_ptr<MetadataStore> store(new MetadataStore(std::move(dirs)));
+  std::unique_ptr<MetadataStore> store(
+      new MetadataStore(std::move(dirs), std::string(file_name)));
   KB_RETURN_IF_ERROR(store->Load());
   return store;
+}
+
+std::unique_ptr<MetadataStore> MetadataStore::InMemory() {
+  return std::unique_ptr<MetadataStore>(new MetadataStore({}, {}));
+}
+
+std::string MetadataStore::cluster_id() const {
+  std::shared_lock lock(mu_);
+  return cluster_id_;
+}
+
+void MetadataStore::SetClusterId(std::string id) {
+  std::unique_lock lock(mu_);
+  cluster_id_ = std::move(id);
+}
+
+int32_t MetadataStore::controller_epoch() const {
+  std::shared_lock lock(mu_);
+  return controller_epoch_;
+}
+
+Result<int32_t> MetadataStore::BumpControllerEpoch() {
+  std::unique_lock lock(mu_);
+  ++controller_epoch_;
+  Status s = PersistLocked();
+  if (!s.ok()) {
+    --controller_epoch_;
+    return s;
+  }
+  return controller_epoch_;
 }
 
 Status MetadataStore::Load() {
@@ -190,7 +233,7 @@ Status MetadataStore::Load() {
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) return Status::FromErrno("create log dir " + dir, ec.value());
-    const std::string path = dir + "/" + std::string(kMetadataFileName);
+    const std::string path = dir + "/" + file_name_;
     Result<std::string> text = storage::ReadWholeFile(path);
     if (!text.ok()) {
       if (text.status().code() == StatusCode::kNotFound) continue;
@@ -215,6 +258,7 @@ Status MetadataStore::Load() {
     return PersistLocked();
   }
   cluster_id_ = newest->cluster_id;
+  controller_epoch_ = newest->controller_epoch;
   generation_ = newest->generation;
   next_producer_id_ = newest->next_producer_id;
   topics_ = std::move(newest->topics);
@@ -224,15 +268,18 @@ Status MetadataStore::Load() {
 }
 
 std::string MetadataStore::SerializeLocked() const {
-  std::string out = fmt::format("{} {}\ngeneration {}\ncluster-id {}\nnext-producer-id {}\n",
-                                kMagic, kVersion, generation_, cluster_id_, next_producer_id_);
+  std::string out = fmt::format("{} {}\ngeneration {}\ncluster-id {}\n", kMagic, kVersion,
+                                generation_, cluster_id_);
+  if (controller_epoch_ > 0) out += fmt::format("controller-epoch {}\n", controller_epoch_);
+  out += fmt::format("next-producer-id {}\n", next_producer_id_);
   for (const auto& [name, t] : topics_) {
     out += fmt::format("topic {} {} {} {}\n", name, t.internal ? 1 : 0, t.partitions.size(),
                        t.configs.size());
     for (const auto& [key, value] : t.configs) out += fmt::format("config {} {}\n", key, value);
     for (const PartitionState& s : t.partitions) {
-      out += fmt::format("partition {} {} {} {} {}\n", s.partition.value(), s.leader.value(),
+      out += fmt::format("partition {} {} {} {} {}", s.partition.value(), s.leader.value(),
                          s.leader_epoch.value(), JoinIds(s.replicas), JoinIds(s.isr));
+      out += s.partition_epoch != 0 ? fmt::format(" {}\n", s.partition_epoch) : "\n";
     }
   }
   out += "end\n";
@@ -241,10 +288,10 @@ std::string MetadataStore::SerializeLocked() const {
 
 Status MetadataStore::PersistLocked() {
   ++generation_;
+  if (dirs_.empty()) return Status::Ok();
   const std::string text = SerializeLocked();
   for (const std::string& dir : dirs_) {
-    KB_RETURN_IF_ERROR(
-        storage::WriteFileAtomically(dir + "/" + std::string(kMetadataFileName), text));
+    KB_RETURN_IF_ERROR(storage::WriteFileAtomically(dir + "/" + file_name_, text));
   }
   return Status::Ok();
 }
@@ -301,6 +348,44 @@ Status MetadataStore::UpdatePartition(std::string_view topic, const PartitionSta
   it->second.partitions[p] = state;
   Status s = PersistLocked();
   if (!s.ok()) it->second.partitions[p] = old;
+  return s;
+}
+
+Status MetadataStore::UpdatePartitions(
+    const std::vector<std::pair<std::string, PartitionState>>& changes) {
+  std::unique_lock lock(mu_);
+  std::vector<std::pair<PartitionState*, PartitionState>> old;
+  old.reserve(changes.size());
+  for (const auto& [topic, state] : changes) {
+    auto it = topics_.find(topic);
+    const int32_t p = state.partition.value();
+    if (it == topics_.end() || p < 0 ||
+        p >= static_cast<int32_t>(it->second.partitions.size())) {
+      for (auto& [slot, before] : old) *slot = before;
+      return Status::NotFound(fmt::format("partition {}-{} does not exist", topic, p),
+                              ErrorCode::kUnknownTopicOrPartition);
+    }
+    PartitionState* slot = &it->second.partitions[p];
+    old.emplace_back(slot, *slot);
+    *slot = state;
+  }
+  Status s = PersistLocked();
+  if (!s.ok()) {
+    for (auto it = old.rbegin(); it != old.rend(); ++it) *it->first = it->second;
+  }
+  return s;
+}
+
+Status MetadataStore::ReplaceTopics(std::vector<TopicRecord> topics) {
+  std::unique_lock lock(mu_);
+  std::map<std::string, TopicRecord, std::less<>> replaced;
+  for (TopicRecord& t : topics) {
+    std::string name = t.name;
+    replaced[name] = std::move(t);
+  }
+  std::swap(topics_, replaced);
+  Status s = PersistLocked();
+  if (!s.ok()) std::swap(topics_, replaced);
   return s;
 }
 

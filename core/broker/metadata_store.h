@@ -23,6 +23,13 @@
 //
 // Live brokers are not persisted: each start registers them again (SetBrokers).
 //
+// Additions for the replicated cluster (issue 4): a partition line may carry a seventh field, the
+// partition epoch (bumped by the controller on every change of leader or ISR; 0 when absent), and
+// the file may hold `controller-epoch <n>` after the cluster id. The controller keeps its
+// authoritative copy in its own file (Open with kControllerMetadataFileName); a broker of a
+// replicated cluster keeps an in-memory copy (InMemory()) that only the controller's metadata
+// updates change.
+//
 // Thread safety: every method locks; reads return copies. Writes block on fsync: call them from a
 // background thread (the broker's admin executor or startup), never from a network thread.
 #pragma once
@@ -43,6 +50,7 @@
 namespace kbench::broker {
 
 inline constexpr std::string_view kMetadataFileName = "kbench-cluster-metadata";
+inline constexpr std::string_view kControllerMetadataFileName = "kbench-controller-metadata";
 
 struct PartitionState {
   PartitionId partition{0};
@@ -50,6 +58,7 @@ struct PartitionState {
   std::vector<BrokerId> isr;
   BrokerId leader = kNoBroker;
   LeaderEpoch leader_epoch{0};
+  int32_t partition_epoch = 0;  // bumped by every change of leader or ISR (replicated cluster)
   friend bool operator==(const PartitionState&, const PartitionState&) = default;
 };
 
@@ -73,12 +82,20 @@ class MetadataStore {
  public:
   // Loads the newest copy found in `dirs` (created when missing); with none, starts empty with a
   // new random cluster id. A malformed file fails naming the file and line.
-  static Result<std::unique_ptr<MetadataStore>> Open(std::vector<std::string> dirs);
+  static Result<std::unique_ptr<MetadataStore>> Open(
+      std::vector<std::string> dirs, std::string_view file_name = kMetadataFileName);
+  // A store that is never persisted (a broker of a replicated cluster: the controller's updates
+  // fill it). Its cluster id is empty until SetClusterId.
+  static std::unique_ptr<MetadataStore> InMemory();
   MetadataStore(const MetadataStore&) = delete;
   MetadataStore& operator=(const MetadataStore&) = delete;
 
-  const std::string& cluster_id() const { return cluster_id_; }
+  std::string cluster_id() const;
+  void SetClusterId(std::string id);  // in-memory stores only
   uint64_t generation() const;
+  // The controller's epoch, persisted: BumpControllerEpoch() at every controller start.
+  int32_t controller_epoch() const;
+  Result<int32_t> BumpControllerEpoch();
 
   // ---- Topics (persisted). ----
   // AlreadyExists (TOPIC_ALREADY_EXISTS) when a topic of that name exists.
@@ -87,6 +104,10 @@ class MetadataStore {
   Status DeleteTopic(std::string_view name);
   // Replaces one partition's state (leader election, ISR change).
   Status UpdatePartition(std::string_view topic, const PartitionState& state);
+  // Replaces several partitions' states with one write (a batch of elections); all or nothing.
+  Status UpdatePartitions(const std::vector<std::pair<std::string, PartitionState>>& changes);
+  // Replaces every topic at once (a full metadata image from the controller).
+  Status ReplaceTopics(std::vector<TopicRecord> topics);
   std::optional<TopicRecord> GetTopic(std::string_view name) const;
   // One partition's state without copying its topic; nullopt when either does not exist.
   std::optional<PartitionState> GetPartitionState(std::string_view topic,
@@ -107,14 +128,17 @@ class MetadataStore {
   BrokerId controller_id() const;
 
  private:
-  explicit MetadataStore(std::vector<std::string> dirs) : dirs_(std::move(dirs)) {}
+  MetadataStore(std::vector<std::string> dirs, std::string file_name)
+      : dirs_(std::move(dirs)), file_name_(std::move(file_name)) {}
   Status Load();
   Status PersistLocked();  // mu_ held exclusively
   std::string SerializeLocked() const;
 
-  const std::vector<std::string> dirs_;
-  std::string cluster_id_;
+  const std::vector<std::string> dirs_;  // empty: in memory only
+  const std::string file_name_;
   mutable std::shared_mutex mu_;
+  std::string cluster_id_;
+  int32_t controller_epoch_ = 0;
   uint64_t generation_ = 0;
   int64_t next_producer_id_ = 0;
   std::map<std::string, TopicRecord, std::less<>> topics_;

@@ -1,6 +1,7 @@
 #include "core/broker/partition.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 
@@ -8,6 +9,22 @@
 #include "core/base/log.h"
 
 namespace kbench::broker {
+namespace {
+
+bool Contains(const std::vector<BrokerId>& ids, BrokerId id) {
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
+std::string IdList(const std::vector<BrokerId>& ids) {
+  std::string out = "[";
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) out += ',';
+    out += std::to_string(ids[i].value());
+  }
+  return out + "]";
+}
+
+}  // namespace
 
 Partition::Partition(TopicPartition tp, std::shared_ptr<storage::PartitionLog> log, BrokerId local,
                      TopicConfig config)
@@ -15,7 +32,8 @@ Partition::Partition(TopicPartition tp, std::shared_ptr<storage::PartitionLog> l
 
 Result<std::shared_ptr<Partition>> Partition::Create(TopicPartition tp,
                                                      std::shared_ptr<storage::PartitionLog> log,
-                                                     BrokerId local, TopicConfig config) {
+                                                     BrokerId local, TopicConfig config,
+                                                     Offset initial_hw) {
   std::shared_ptr<Partition> p(
       new Partition(std::move(tp), std::move(log), local, std::move(config)));
   KB_ASSIGN_OR_RETURN(int64_t replayed, p->producers_.Load(*p->log_));
@@ -23,46 +41,95 @@ Result<std::shared_ptr<Partition>> Partition::Create(TopicPartition tp,
     log::Info("broker.partition", "{}: producer state for {} producers ({} batches replayed)",
               p->tp_.ToString(), p->producers_.producer_count(), replayed);
   }
+  const Offset hw = std::clamp(initial_hw, p->log_start_offset(), p->log_end_offset());
+  p->high_watermark_.store(hw.value());
   return p;
 }
 
-Status Partition::MakeLeader(const PartitionState& state) {
+void Partition::ResetFollowersLocked(int64_t now_ns) {
+  std::lock_guard<std::mutex> f(follower_mu_);
+  followers_.clear();
+  pending_isr_.reset();
+  for (BrokerId r : state_.replicas) {
+    if (r == local_) continue;
+    FollowerState& s = followers_[r];
+    // Kafka: an ISR member counts as caught up when the leadership begins, others do not.
+    s.last_caught_up_ns = Contains(state_.isr, r) ? now_ns : 0;
+  }
+}
+
+Status Partition::MakeLeader(const PartitionState& state, int64_t now_ns) {
   if (state.leader != local_) {
     return Status::InvalidArgument(fmt::format("{}: MakeLeader with leader {} on broker {}",
                                                tp_.ToString(), state.leader.value(),
                                                local_.value()));
   }
+  if (now_ns == 0) now_ns = MonoNanos();
   std::unique_lock lock(leader_mu_);
+  const bool same_leadership = role_ == Role::kLeader && state.leader_epoch == state_.leader_epoch;
+  if (same_leadership) {
+    // The controller's newer view of the same leadership (an ISR change it committed).
+    if (state.partition_epoch >= state_.partition_epoch) {
+      state_ = state;
+      std::lock_guard<std::mutex> f(follower_mu_);
+      if (pending_isr_ && state.partition_epoch > pending_isr_->partition_epoch) {
+        pending_isr_.reset();
+      }
+    }
+    MaybeIncrementHighWatermarkLocked();
+    return Status::Ok();
+  }
   // Appends are stamped with the epoch; the cache records where the epoch starts (a no-op when the
   // epoch is already the latest one).
   if (state.leader_epoch > log_->latest_epoch()) {
     KB_RETURN_IF_ERROR(log_->AssignEpochStart(state.leader_epoch, log_->log_end_offset()));
   }
-  leader_ = true;
+  role_ = Role::kLeader;
   state_ = state;
-  {
-    std::lock_guard<std::mutex> f(follower_mu_);
-    follower_log_end_.clear();
-  }
-  // A new leader starts from its own log: everything in it up to the ISR's LEO is committed.
+  leader_epoch_start_ = log_->log_end_offset();
+  ResetFollowersLocked(now_ns);
+  // A new leader starts from its own HW (a follower's, or the checkpointed one); the followers'
+  // fetches move it on.
   high_watermark_.store(std::max(high_watermark_.load(), log_start_offset().value()));
   MaybeIncrementHighWatermarkLocked();
   return Status::Ok();
 }
 
+bool Partition::MakeFollower(const PartitionState& state) {
+  std::unique_lock lock(leader_mu_);
+  const bool changed = role_ != Role::kFollower || state.leader != state_.leader ||
+                       state.leader_epoch != state_.leader_epoch;
+  role_ = Role::kFollower;
+  state_ = state;
+  std::lock_guard<std::mutex> f(follower_mu_);
+  followers_.clear();
+  pending_isr_.reset();
+  return changed;
+}
+
 void Partition::Resign() {
   std::unique_lock lock(leader_mu_);
-  leader_ = false;
+  role_ = Role::kNone;
 }
 
 bool Partition::is_leader() const {
   std::shared_lock lock(leader_mu_);
-  return leader_;
+  return role_ == Role::kLeader;
+}
+
+bool Partition::is_follower() const {
+  std::shared_lock lock(leader_mu_);
+  return role_ == Role::kFollower;
 }
 
 LeaderEpoch Partition::leader_epoch() const {
   std::shared_lock lock(leader_mu_);
   return state_.leader_epoch;
+}
+
+BrokerId Partition::leader() const {
+  std::shared_lock lock(leader_mu_);
+  return state_.leader;
 }
 
 PartitionState Partition::state() const {
@@ -82,21 +149,34 @@ void Partition::SetConfig(const TopicConfig& config) {
 }
 
 Status Partition::CheckLeaderLocked() const {
-  if (!leader_) {
+  if (role_ != Role::kLeader) {
     return Status::Kafka(ErrorCode::kNotLeaderOrFollower,
                          fmt::format("broker {} does not lead {}", local_.value(), tp_.ToString()));
   }
   return Status::Ok();
 }
 
+std::vector<BrokerId> Partition::MaximalIsrLocked() const {
+  std::vector<BrokerId> isr = state_.isr;
+  if (pending_isr_ && pending_isr_->expand) {
+    for (BrokerId id : pending_isr_->new_isr) {
+      if (!Contains(isr, id)) isr.push_back(id);
+    }
+  }
+  return isr;
+}
+
 bool Partition::MaybeIncrementHighWatermarkLocked() {
+  if (role_ != Role::kLeader) return false;
   int64_t new_hw = log_end_offset().value();
   {
     std::lock_guard<std::mutex> f(follower_mu_);
-    for (BrokerId id : state_.isr) {
+    for (BrokerId id : MaximalIsrLocked()) {
       if (id == local_) continue;
-      auto it = follower_log_end_.find(id);
-      new_hw = std::min(new_hw, it == follower_log_end_.end() ? 0 : it->second.value());
+      auto it = followers_.find(id);
+      const int64_t leo =
+          it == followers_.end() ? 0 : std::max<int64_t>(it->second.log_end.value(), 0);
+      new_hw = std::min(new_hw, leo);
     }
   }
   int64_t current = high_watermark_.load(std::memory_order_acquire);
@@ -106,6 +186,18 @@ bool Partition::MaybeIncrementHighWatermarkLocked() {
     }
   }
   return false;
+}
+
+std::vector<BrokerId> Partition::maximal_isr() const {
+  std::shared_lock lock(leader_mu_);
+  std::lock_guard<std::mutex> f(follower_mu_);
+  return MaximalIsrLocked();
+}
+
+Offset Partition::follower_log_end(BrokerId follower) const {
+  std::lock_guard<std::mutex> f(follower_mu_);
+  auto it = followers_.find(follower);
+  return it == followers_.end() ? kInvalidOffset : it->second.log_end;
 }
 
 Result<PartitionAppendResult> Partition::AppendRecordsAsLeader(std::span<uint8_t> records,
@@ -163,7 +255,7 @@ Result<PartitionAppendResult> Partition::AppendRecordsAsLeader(std::span<uint8_t
 
 ReplicationCheck Partition::CheckEnoughReplicasReachOffset(Offset required_offset) const {
   std::shared_lock lock(leader_mu_);
-  if (!leader_) return {true, ErrorCode::kNotLeaderOrFollower};
+  if (role_ != Role::kLeader) return {true, ErrorCode::kNotLeaderOrFollower};
   if (high_watermark() < required_offset) return {false, ErrorCode::kNone};
   if (static_cast<int32_t>(state_.isr.size()) < config_.min_insync_replicas) {
     return {true, ErrorCode::kNotEnoughReplicasAfterAppend};
@@ -197,14 +289,136 @@ Result<storage::ReadResult> Partition::Read(Offset from, int64_t max_bytes, bool
   return log_->Read(options);
 }
 
-bool Partition::UpdateFollowerFetchState(BrokerId follower, Offset fetch_offset) {
+FollowerFetchUpdate Partition::UpdateFollowerFetchState(BrokerId follower, Offset fetch_offset,
+                                                        int64_t now_ns) {
+  FollowerFetchUpdate out;
   std::shared_lock lock(leader_mu_);
-  if (!leader_) return false;
+  if (role_ != Role::kLeader || !Contains(state_.replicas, follower) || follower == local_) {
+    return out;
+  }
+  const Offset leo = log_end_offset();
   {
     std::lock_guard<std::mutex> f(follower_mu_);
-    follower_log_end_[follower] = fetch_offset;
+    FollowerState& s = followers_[follower];
+    if (fetch_offset >= leo) {
+      s.last_caught_up_ns = now_ns;
+    } else if (s.last_fetch_leader_leo.value() >= 0 && fetch_offset >= s.last_fetch_leader_leo) {
+      s.last_caught_up_ns = std::max(s.last_caught_up_ns, s.last_fetch_ns);
+    }
+    s.log_end = fetch_offset;
+    s.last_fetch_leader_leo = leo;
+    s.last_fetch_ns = now_ns;
+    const bool in_isr = Contains(MaximalIsrLocked(), follower);
+    if (!in_isr && !pending_isr_ && fetch_offset >= high_watermark() &&
+        fetch_offset >= leader_epoch_start_) {
+      IsrProposal p{tp_, state_.leader_epoch, state_.partition_epoch, state_.isr, true};
+      p.new_isr.push_back(follower);
+      pending_isr_ = p;
+      out.expand = p;
+    }
   }
+  out.hw_advanced = MaybeIncrementHighWatermarkLocked();
+  return out;
+}
+
+std::optional<IsrProposal> Partition::MaybeShrinkIsr(int64_t now_ns, int64_t lag_max_ns) {
+  std::shared_lock lock(leader_mu_);
+  if (role_ != Role::kLeader) return std::nullopt;
+  std::lock_guard<std::mutex> f(follower_mu_);
+  if (pending_isr_) return std::nullopt;
+  std::vector<BrokerId> keep;
+  std::vector<BrokerId> dropped;
+  const Offset leader_leo = log_->log_end_offset();
+  for (BrokerId id : state_.isr) {
+    auto it = followers_.find(id);
+    // Kafka's isFollowerOutOfSync: a follower at the leader's log end is never out of sync, however
+    // long ago it last caught up (nothing was produced since).
+    const bool lagging =
+        id != local_ &&
+        (it == followers_.end() ||
+         (it->second.log_end != leader_leo && now_ns - it->second.last_caught_up_ns > lag_max_ns));
+    (lagging ? dropped : keep).push_back(id);
+  }
+  if (dropped.empty()) return std::nullopt;
+  IsrProposal p{tp_, state_.leader_epoch, state_.partition_epoch, keep, false};
+  pending_isr_ = p;
+  log::Debug("broker.partition", "{}: proposing ISR {} -> {} (followers {} lag more than {} ms)",
+             tp_.ToString(), IdList(state_.isr), IdList(keep), IdList(dropped),
+             lag_max_ns / 1'000'000);
+  return p;
+}
+
+bool Partition::ApplyIsrChange(const PartitionState& committed) {
+  std::unique_lock lock(leader_mu_);
+  {
+    std::lock_guard<std::mutex> f(follower_mu_);
+    pending_isr_.reset();
+  }
+  if (role_ != Role::kLeader || committed.leader != local_ ||
+      committed.leader_epoch != state_.leader_epoch ||
+      committed.partition_epoch < state_.partition_epoch) {
+    return false;
+  }
+  state_ = committed;
   return MaybeIncrementHighWatermarkLocked();
+}
+
+Result<storage::AppendInfo> Partition::AppendRecordsAsFollower(std::span<uint8_t> records,
+                                                               LeaderEpoch leader_epoch) {
+  storage::ValidationOptions options =
+      log_->validation_options(storage::AppendOrigin::kReplication);
+  options.check_records = false;  // the leader walked the records; followers check framing + CRC
+  KB_ASSIGN_OR_RETURN(storage::ValidatedRecords validated,
+                      storage::ValidateRecords(records, options));
+  std::shared_lock leader_lock(leader_mu_);
+  if (role_ != Role::kFollower || state_.leader_epoch != leader_epoch) {
+    return Status::Kafka(ErrorCode::kFencedLeaderEpoch,
+                         fmt::format("{}: fetched for leader epoch {}, now {} ({})", tp_.ToString(),
+                                     leader_epoch.value(), state_.leader_epoch.value(),
+                                     role_ == Role::kLeader ? "leading" : "following"));
+  }
+  std::lock_guard<std::mutex> append_lock(append_mu_);
+  KB_ASSIGN_OR_RETURN(storage::AppendInfo info, log_->AppendAsFollower(validated));
+  const int64_t now_ms = WallMillis();
+  for (size_t i = 0; i < validated.batches().size(); ++i) {
+    producers_.Record(validated.CurrentHeader(i), now_ms);
+  }
+  return info;
+}
+
+void Partition::UpdateFollowerHighWatermark(Offset leader_hw) {
+  const Offset hw = std::clamp(leader_hw, log_start_offset(), log_end_offset());
+  high_watermark_.store(hw.value(), std::memory_order_release);
+}
+
+Status Partition::ReloadProducerStateLocked() {
+  // A checkpoint taken before the cut describes batches that are gone: drop it and replay.
+  const std::string path = log_->dir() + "/" + std::string(kProducerStateFileName);
+  ::unlink(path.c_str());
+  checkpoint_end_ = kInvalidOffset;
+  producers_dirty_ = true;
+  KB_ASSIGN_OR_RETURN(int64_t replayed, producers_.Load(*log_));
+  (void)replayed;
+  return Status::Ok();
+}
+
+Result<Offset> Partition::TruncateTo(Offset offset) {
+  std::shared_lock leader_lock(leader_mu_);
+  std::lock_guard<std::mutex> append_lock(append_mu_);
+  const Offset before = log_end_offset();
+  KB_ASSIGN_OR_RETURN(Offset leo, log_->TruncateTo(offset));
+  if (leo < before) KB_RETURN_IF_ERROR(ReloadProducerStateLocked());
+  if (high_watermark() > leo) high_watermark_.store(leo.value(), std::memory_order_release);
+  return leo;
+}
+
+Status Partition::TruncateFullyAndStartAt(Offset offset) {
+  std::shared_lock leader_lock(leader_mu_);
+  std::lock_guard<std::mutex> append_lock(append_mu_);
+  KB_RETURN_IF_ERROR(log_->TruncateFullyAndStartAt(offset));
+  KB_RETURN_IF_ERROR(ReloadProducerStateLocked());
+  high_watermark_.store(offset.value(), std::memory_order_release);
+  return Status::Ok();
 }
 
 std::optional<ProducerEntry> Partition::FindProducer(ProducerId id) const {

@@ -3,14 +3,31 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <mutex>
 
 #include "core/base/clock.h"
 #include "core/base/log.h"
 #include "core/broker/delayed_fetch.h"
 #include "core/broker/delayed_produce.h"
+#include "core/storage/checkpoint_file.h"
 
 namespace kbench::broker {
+
+namespace {
+
+// A log dir as one spelling ("a/b", never "a/b/" or "a//b"), to match partitions to checkpoints.
+std::string NormalDir(const std::filesystem::path& dir) {
+  std::filesystem::path p = dir.lexically_normal();
+  if (p.has_parent_path() && p.filename().empty()) p = p.parent_path();
+  return p.string();
+}
+
+std::string LogDirOf(const storage::PartitionLog& log) {
+  return NormalDir(std::filesystem::path(log.dir()).lexically_normal().parent_path());
+}
+
+}  // namespace
 
 bool IsInternalTopic(std::string_view topic) {
   return topic == kConsumerOffsetsTopic || topic == "__transaction_state";
@@ -30,16 +47,22 @@ void ReplicaManager::Shutdown() {
   fetch_purgatory_.Shutdown();
 }
 
-Status ReplicaManager::BecomeLeader(const TopicPartition& tp, const PartitionState& state,
-                                    const TopicConfig& config) {
+Result<std::shared_ptr<Partition>> ReplicaManager::GetOrCreatePartition(
+    const TopicPartition& tp, const TopicConfig& config) {
   std::shared_ptr<Partition> partition = GetPartition(tp);
-  const bool was_leader = partition != nullptr && partition->is_leader();
-  const LeaderEpoch old_epoch = partition != nullptr ? partition->leader_epoch() : kNoLeaderEpoch;
   if (partition == nullptr) {
     KB_ASSIGN_OR_RETURN(std::shared_ptr<storage::PartitionLog> log,
                         logs_->GetOrCreateLog(tp, config.log));
     if (!(log->config() == config.log)) KB_RETURN_IF_ERROR(logs_->UpdateConfig(tp, config.log));
-    KB_ASSIGN_OR_RETURN(partition, Partition::Create(tp, log, local_, config));
+    Offset hw{0};
+    {
+      std::lock_guard<std::mutex> lock(checkpoint_mu_);
+      const std::string dir = LogDirOf(*log);
+      if (auto d = checkpointed_hw_.find(dir); d != checkpointed_hw_.end()) {
+        if (auto it = d->second.find(tp); it != d->second.end()) hw = it->second;
+      }
+    }
+    KB_ASSIGN_OR_RETURN(partition, Partition::Create(tp, log, local_, config, hw));
     std::unique_lock lock(mu_);
     auto [it, inserted] = partitions_.emplace(tp, partition);
     if (!inserted) partition = it->second;  // another thread created it first
@@ -47,9 +70,57 @@ Status ReplicaManager::BecomeLeader(const TopicPartition& tp, const PartitionSta
     KB_RETURN_IF_ERROR(logs_->UpdateConfig(tp, config.log));
     partition->SetConfig(config);
   }
+  return partition;
+}
+
+void ReplicaManager::Observe(const TopicPartition& tp, bool leader, LeaderEpoch epoch) {
+  if (observer_) observer_(tp, leader, epoch, MonoNanos());
+}
+
+Status ReplicaManager::BecomeLeader(const TopicPartition& tp, const PartitionState& state,
+                                    const TopicConfig& config) {
+  KB_ASSIGN_OR_RETURN(std::shared_ptr<Partition> partition, GetOrCreatePartition(tp, config));
+  const bool was_leader = partition->is_leader();
+  const LeaderEpoch old_epoch = partition->leader_epoch();
+  // No fetched batch may land once the leadership (and its epoch start offset) is set up.
+  if (fetchers_ != nullptr && !was_leader) fetchers_->RemovePartition(tp);
   KB_RETURN_IF_ERROR(partition->MakeLeader(state));
-  if (listener_ && (!was_leader || old_epoch != state.leader_epoch)) listener_(partition, true);
+  const bool new_leadership = !was_leader || old_epoch != state.leader_epoch;
+  if (new_leadership) Observe(tp, true, state.leader_epoch);
+  if (listener_ && new_leadership) listener_(partition, true);
+  OnHighWatermarkMoved(tp);
   return Status::Ok();
+}
+
+Status ReplicaManager::BecomeFollower(const TopicPartition& tp, const PartitionState& state,
+                                      const TopicConfig& config, const FetchSource& source) {
+  KB_ASSIGN_OR_RETURN(std::shared_ptr<Partition> partition, GetOrCreatePartition(tp, config));
+  const bool was_leader = partition->is_leader();
+  if (was_leader && listener_) listener_(partition, false);
+  const bool changed = partition->MakeFollower(state);
+  if (was_leader) Observe(tp, false, state.leader_epoch);
+  // Waiting acks=all produces and consumer long polls learn that this broker no longer leads.
+  produce_purgatory_.CheckAndComplete(tp);
+  fetch_purgatory_.CheckAndComplete(tp);
+  if (fetchers_ == nullptr) return Status::Ok();
+  if (state.leader == kNoBroker || state.leader == local_ || source.port <= 0) {
+    fetchers_->RemovePartition(tp);
+  } else if (changed) {
+    fetchers_->AddPartition(partition, state.leader_epoch, source);
+  }
+  return Status::Ok();
+}
+
+void ReplicaManager::StopReplica(const TopicPartition& tp) {
+  std::shared_ptr<Partition> partition = GetPartition(tp);
+  if (fetchers_ != nullptr) fetchers_->RemovePartition(tp);
+  if (partition == nullptr) return;
+  const bool was_leader = partition->is_leader();
+  if (was_leader && listener_) listener_(partition, false);
+  partition->Resign();
+  if (was_leader) Observe(tp, false, partition->leader_epoch());
+  produce_purgatory_.CheckAndComplete(tp);
+  fetch_purgatory_.CheckAndComplete(tp);
 }
 
 Status ReplicaManager::DeletePartition(const TopicPartition& tp) {
@@ -62,9 +133,12 @@ Status ReplicaManager::DeletePartition(const TopicPartition& tp) {
       partitions_.erase(it);
     }
   }
+  if (fetchers_ != nullptr) fetchers_->RemovePartition(tp);
   if (partition != nullptr) {
-    if (listener_ && partition->is_leader()) listener_(partition, false);
+    const bool was_leader = partition->is_leader();
+    if (listener_ && was_leader) listener_(partition, false);
     partition->Resign();
+    if (was_leader) Observe(tp, false, partition->leader_epoch());
   }
   produce_purgatory_.CheckAndComplete(tp);
   fetch_purgatory_.CheckAndComplete(tp);
@@ -91,6 +165,11 @@ void ReplicaManager::OnAppended(const TopicPartition& tp, bool hw_advanced) {
   fetch_purgatory_.CheckAndComplete(tp);
 }
 
+void ReplicaManager::OnHighWatermarkMoved(const TopicPartition& tp) {
+  produce_purgatory_.CheckAndComplete(tp);
+  fetch_purgatory_.CheckAndComplete(tp);
+}
+
 void ReplicaManager::AppendRecords(int32_t timeout_ms, int16_t required_acks,
                                    bool internal_topics_allowed,
                                    std::span<const ProduceEntry> entries, ProduceCallback done) {
@@ -108,7 +187,8 @@ void ReplicaManager::AppendRecords(int32_t timeout_ms, int16_t required_acks,
     }
     std::shared_ptr<Partition> p = GetPartition(tp);
     if (p == nullptr) {
-      r.error = ErrorCode::kUnknownTopicOrPartition;
+      r.error = known_ && known_(tp) ? ErrorCode::kNotLeaderOrFollower
+                                     : ErrorCode::kUnknownTopicOrPartition;
       continue;
     }
     if (e.records_null) {
@@ -175,7 +255,8 @@ FetchPartitionData ReplicaManager::ReadOne(const FetchParams& params, const Fetc
   FetchPartitionData d;
   std::shared_ptr<Partition> p = GetPartition(e.tp);
   if (p == nullptr) {
-    d.error = ErrorCode::kUnknownTopicOrPartition;
+    d.error = known_ && known_(e.tp) ? ErrorCode::kNotLeaderOrFollower
+                                     : ErrorCode::kUnknownTopicOrPartition;
     return d;
   }
   if (e.current_leader_epoch.value() >= 0) {
@@ -195,10 +276,6 @@ FetchPartitionData ReplicaManager::ReadOne(const FetchParams& params, const Fetc
   }
   d.log_start_offset = r->log_start_offset;
   d.records = std::move(r->slice);
-  if (params.replica_id.value() >= 0 &&
-      p->UpdateFollowerFetchState(params.replica_id, e.fetch_offset)) {
-    produce_purgatory_.CheckAndComplete(e.tp);
-  }
   return d;
 }
 
@@ -225,8 +302,26 @@ std::vector<FetchPartitionData> ReplicaManager::ReadFromLocalLog(
   return out;
 }
 
+void ReplicaManager::UpdateFollowerStates(const FetchParams& params,
+                                          const std::vector<FetchEntry>& entries) {
+  // A follower's fetch offset is its log end when the request arrives; updating here (not when a
+  // parked fetch completes) keeps purgatory wake-ups off other operations' locks.
+  const int64_t now = MonoNanos();
+  for (const FetchEntry& e : entries) {
+    std::shared_ptr<Partition> p = GetPartition(e.tp);
+    if (p == nullptr) continue;
+    FollowerFetchUpdate u = p->UpdateFollowerFetchState(params.replica_id, e.fetch_offset, now);
+    if (u.expand && isr_sink_) {
+      counters_.isr_proposals.fetch_add(1, std::memory_order_relaxed);
+      isr_sink_(std::move(*u.expand));
+    }
+    if (u.hw_advanced) OnHighWatermarkMoved(e.tp);
+  }
+}
+
 void ReplicaManager::FetchMessages(const FetchParams& params, std::vector<FetchEntry> entries,
                                    FetchCallback done) {
+  if (params.replica_id.value() >= 0) UpdateFollowerStates(params, entries);
   int64_t bytes = 0;
   bool errors = false;
   std::vector<FetchPartitionData> data = ReadFromLocalLog(params, entries, &bytes, &errors);
@@ -242,6 +337,52 @@ void ReplicaManager::FetchMessages(const FetchParams& params, std::vector<FetchE
   if (!fetch_purgatory_.TryCompleteElseWatch(op, keys)) {
     counters_.delayed_fetch.fetch_add(1, std::memory_order_relaxed);
   }
+}
+
+void ReplicaManager::RunIsrMaintenance(int64_t now_ns, int64_t lag_max_ms) {
+  if (!isr_sink_) return;
+  for (const std::shared_ptr<Partition>& p : Partitions()) {
+    std::optional<IsrProposal> shrink = p->MaybeShrinkIsr(now_ns, lag_max_ms * 1'000'000);
+    if (!shrink) continue;
+    counters_.isr_proposals.fetch_add(1, std::memory_order_relaxed);
+    isr_sink_(std::move(*shrink));
+  }
+}
+
+void ReplicaManager::OnIsrChangeCommitted(const TopicPartition& tp,
+                                          const PartitionState& committed) {
+  std::shared_ptr<Partition> p = GetPartition(tp);
+  if (p == nullptr) return;
+  p->ApplyIsrChange(committed);
+  // The ISR changed (or the proposal ended): the HW may move, acks=all may now fail with 20.
+  OnHighWatermarkMoved(tp);
+}
+
+Status ReplicaManager::LoadHighWatermarks(const std::vector<std::string>& log_dirs) {
+  std::lock_guard<std::mutex> lock(checkpoint_mu_);
+  for (const std::string& dir : log_dirs) {
+    const std::string canonical = NormalDir(dir);
+    KB_ASSIGN_OR_RETURN(checkpointed_hw_[canonical],
+                        storage::ReadOffsetCheckpoint(
+                            canonical + "/" + std::string(kHighWatermarkCheckpointFile)));
+  }
+  return Status::Ok();
+}
+
+Status ReplicaManager::CheckpointHighWatermarks() {
+  std::map<std::string, std::map<TopicPartition, Offset>> by_dir;
+  for (const std::shared_ptr<Partition>& p : Partitions()) {
+    const std::string dir = LogDirOf(*p->log());
+    by_dir[dir][p->topic_partition()] = p->high_watermark();
+  }
+  std::lock_guard<std::mutex> lock(checkpoint_mu_);
+  Status first;
+  for (auto& [dir, offsets] : by_dir) {
+    Status s = storage::WriteOffsetCheckpoint(dir + "/" + std::string(kHighWatermarkCheckpointFile),
+                                              offsets);
+    if (!s.ok() && first.ok()) first = s;
+  }
+  return first;
 }
 
 Status ReplicaManager::CheckpointProducerStates(bool force) {

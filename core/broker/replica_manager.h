@@ -2,8 +2,16 @@
 // them (Kafka's ReplicaManager): appending Produce records (acks 0 / 1 / all, with acks=all parked
 // in the produce purgatory until the high watermark passes the batch) and reading for Fetch (with
 // the long poll of fetch.min.bytes / fetch.max.wait.ms parked in the fetch purgatory, woken by
-// appends, never polled). A replicated cluster (issue 4) adds follower partitions, the replica
-// fetcher and ISR maintenance here; the handlers stay as they are.
+// appends and by high-watermark moves, never polled).
+//
+// In a replicated cluster the controller's metadata makes each partition a leader (BecomeLeader)
+// or a follower (BecomeFollower, which hands it to the replica fetcher of its leader). A follower's
+// Fetch (replica_id >= 0) reports its log end when it arrives (Partition::UpdateFollowerFetchState),
+// which moves the HW and completes acks=all produces and consumer long polls; RunIsrMaintenance
+// (every replica.lag.time.max.ms / 2) proposes ISR shrinks, fetches propose expansions, and both go
+// to the IsrChangeSink (the broker's controller link), whose answers come back through
+// OnIsrChangeCommitted. High watermarks are checkpointed per log dir in
+// `replication-offset-checkpoint` (Kafka's file and format) and read back at partition creation.
 //
 // Results come back through callbacks, invoked exactly once: before the call returns, or later on
 // the thread that completed the delayed operation (an appending network thread, the timer thread
@@ -18,6 +26,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <shared_mutex>
 #include <span>
@@ -33,12 +42,14 @@
 #include "core/broker/metadata_store.h"
 #include "core/broker/partition.h"
 #include "core/broker/purgatory.h"
+#include "core/broker/replica_fetcher.h"
 #include "core/broker/timer.h"
 #include "core/storage/log_manager.h"
 
 namespace kbench::broker {
 
 inline constexpr std::string_view kConsumerOffsetsTopic = "__consumer_offsets";
+inline constexpr std::string_view kHighWatermarkCheckpointFile = "replication-offset-checkpoint";
 // Kafka's Topic.isInternal: topics clients may not produce to directly.
 bool IsInternalTopic(std::string_view topic);
 
@@ -86,6 +97,7 @@ struct ReplicaManagerCounters {
   std::atomic<int64_t> produce_errors{0};      // partitions answered with an error
   std::atomic<int64_t> delayed_produce{0};     // acks=all requests parked
   std::atomic<int64_t> delayed_fetch{0};       // fetches parked for the long poll
+  std::atomic<int64_t> isr_proposals{0};       // AlterIsr proposals made (shrinks + expands)
 };
 
 class ReplicaManager {
@@ -99,9 +111,18 @@ class ReplicaManager {
 
   // ---- Partitions. ----
   // Leads `tp` with `state`: creates its log (with config.log) when missing, loads its producer
-  // state, and makes it leader. An existing partition takes the new state and config.
+  // state, and makes it leader (it stops fetching it first). An existing partition takes the new
+  // state and config.
   Status BecomeLeader(const TopicPartition& tp, const PartitionState& state,
                       const TopicConfig& config);
+  // Follows `tp` (created like BecomeLeader): state.leader leads it at `source` (leader kNoBroker:
+  // nobody does now; the partition waits). Parked acks=all produces answer NOT_LEADER_OR_FOLLOWER.
+  // A new leader or leader epoch restarts its fetcher with the truncation check.
+  Status BecomeFollower(const TopicPartition& tp, const PartitionState& state,
+                        const TopicConfig& config, const FetchSource& source);
+  // No longer a replica here (the topic was deleted while this broker was away, or the replica
+  // moved): stops fetching and serving it; its files stay unless DeletePartition follows.
+  void StopReplica(const TopicPartition& tp);
   // Stops serving `tp` (waiters complete with errors) and deletes its log files.
   Status DeletePartition(const TopicPartition& tp);
   std::shared_ptr<Partition> GetPartition(const TopicPartition& tp) const;
@@ -125,11 +146,40 @@ class ReplicaManager {
                         int64_t timeout_ms, std::function<void(ErrorCode)> done);
 
   // Called with (partition, true) when this broker becomes the leader of a partition (or its
-  // leader epoch changes), with (partition, false) before it stops leading it (deletion). Runs on
-  // the thread calling BecomeLeader / DeletePartition, with no lock held. Set it before the first
-  // BecomeLeader.
+  // leader epoch changes), with (partition, false) before it stops leading it (deletion, or it
+  // becomes a follower). Runs on the thread calling BecomeLeader / BecomeFollower /
+  // DeletePartition, with no lock held. Set it before the first BecomeLeader.
   using LeadershipListener = std::function<void(const std::shared_ptr<Partition>&, bool leader)>;
   void SetLeadershipListener(LeadershipListener listener) { listener_ = std::move(listener); }
+  // Observes every role change with its time (the embedded cluster's availability tracking):
+  // (tp, leading now, leader epoch, MonoNanos). Same threads as the listener. Set before use.
+  using RoleObserver =
+      std::function<void(const TopicPartition&, bool leader, LeaderEpoch epoch, int64_t at_ns)>;
+  void SetRoleObserver(RoleObserver observer) { observer_ = std::move(observer); }
+
+  // ---- Replication (a replicated cluster; all optional on a lone broker). ----
+  // The fetchers followers use (not owned; must outlive this manager's partitions' use of it).
+  void SetFetcherManager(ReplicaFetcherManager* fetchers) { fetchers_ = fetchers; }
+  ReplicaFetcherManager* fetchers() const { return fetchers_; }
+  // Where ISR change proposals go (the broker's controller link). Called on network or timer
+  // threads; must not block.
+  using IsrChangeSink = std::function<void(IsrProposal)>;
+  void SetIsrChangeSink(IsrChangeSink sink) { isr_sink_ = std::move(sink); }
+  // True when the cluster metadata knows `tp` (a produce or fetch for a partition this broker does
+  // not host then answers NOT_LEADER_OR_FOLLOWER rather than UNKNOWN_TOPIC_OR_PARTITION, so the
+  // client refreshes its metadata).
+  void SetPartitionKnown(std::function<bool(const TopicPartition&)> known) {
+    known_ = std::move(known);
+  }
+  // Proposes shrinking the ISR of every led partition whose followers lag more than lag_max_ms.
+  void RunIsrMaintenance(int64_t now_ns, int64_t lag_max_ms);
+  // The controller committed (or refused) a proposal; `committed` is the partition's state there.
+  void OnIsrChangeCommitted(const TopicPartition& tp, const PartitionState& committed);
+  // Reads the high-watermark checkpoints of `log_dirs` (call before the first Become*); missing
+  // files are empty.
+  Status LoadHighWatermarks(const std::vector<std::string>& log_dirs);
+  // Writes every partition's HW to the checkpoint of its log dir (fsync; a background thread).
+  Status CheckpointHighWatermarks();
 
   // ---- Fetch. ----
   // Reads each entry (results in entry order); answers at once when max_wait_ms <= 0, when at
@@ -159,6 +209,12 @@ class ReplicaManager {
  private:
   // After an append to `tp`: wake fetches (new data) and, when the HW moved, acks=all produces.
   void OnAppended(const TopicPartition& tp, bool hw_advanced);
+  // The HW of `tp` moved (follower fetch, ISR change): wake acks=all produces and consumer fetches.
+  void OnHighWatermarkMoved(const TopicPartition& tp);
+  Result<std::shared_ptr<Partition>> GetOrCreatePartition(const TopicPartition& tp,
+                                                          const TopicConfig& config);
+  void UpdateFollowerStates(const FetchParams& params, const std::vector<FetchEntry>& entries);
+  void Observe(const TopicPartition& tp, bool leader, LeaderEpoch epoch);
   FetchPartitionData ReadOne(const FetchParams& params, const FetchEntry& entry, bool min_one,
                              int64_t limit);
 
@@ -170,6 +226,12 @@ class ReplicaManager {
   std::unordered_map<TopicPartition, std::shared_ptr<Partition>> partitions_;
 
   LeadershipListener listener_;
+  RoleObserver observer_;
+  ReplicaFetcherManager* fetchers_ = nullptr;  // not owned
+  IsrChangeSink isr_sink_;
+  std::function<bool(const TopicPartition&)> known_;
+  std::map<std::string, std::map<TopicPartition, Offset>> checkpointed_hw_;  // by log dir; at load
+  std::mutex checkpoint_mu_;                                                 // one writer at a time
 
   Purgatory<TopicPartition> produce_purgatory_;
   Purgatory<TopicPartition> fetch_purgatory_;

@@ -84,8 +84,9 @@ DurationStats Sum(DurationStats a, const DurationCounter& b) {
 
 }  // namespace
 
-SocketServer::SocketServer(SocketServerConfig config, RequestHandler* handler)
-    : config_(std::move(config)), handler_(handler) {}
+SocketServer::SocketServer(SocketServerConfig config, RequestHandler* handler,
+                           BrokerGates* gates)
+    : config_(std::move(config)), handler_(handler), gates_(gates) {}
 
 SocketServer::~SocketServer() { Stop(); }
 
@@ -139,7 +140,7 @@ Status SocketServer::StartLoops() {
   int loops = config_.network_threads;
   if (loops == 0) loops = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   for (int i = 0; i < loops; ++i) {
-    EventLoop::Context ctx{config_, handler_, pool_.get(), &gauge_};
+    EventLoop::Context ctx{config_, handler_, pool_.get(), &gauge_, gates_};
     KB_ASSIGN_OR_RETURN(std::unique_ptr<EventLoop> loop, EventLoop::Create(i, std::move(ctx)));
     loops_.push_back(std::move(loop));
   }
@@ -225,6 +226,21 @@ void SocketServer::Stop() {
     ::close(listen_fd_);
     listen_fd_ = -1;
   }
+}
+
+void SocketServer::Abort() {
+  if (stopped_) return;
+  stopped_ = true;
+  if (pool_) pool_->Stop();
+  for (auto& loop : loops_) loop->Stop();
+  if (listen_fd_ >= 0) {
+    ::close(listen_fd_);
+    listen_fd_ = -1;
+  }
+}
+
+void SocketServer::CloseAllConnections() {
+  for (auto& loop : loops_) loop->CloseConnections("network isolated");
 }
 
 SocketServerStats SocketServer::Stats() const {

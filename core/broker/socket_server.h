@@ -33,7 +33,9 @@ namespace kbench::broker {
 
 class SocketServer {
  public:
-  SocketServer(SocketServerConfig config, RequestHandler* handler);
+  // `gates` (not owned, may be null): a paused broker's loops stop; an isolated one's server
+  // closes every connection.
+  SocketServer(SocketServerConfig config, RequestHandler* handler, BrokerGates* gates = nullptr);
   ~SocketServer();  // Stop()
   SocketServer(const SocketServer&) = delete;
   SocketServer& operator=(const SocketServer&) = delete;
@@ -46,6 +48,12 @@ class SocketServer {
   // for up to shutdown_drain_ms (handlers keep running meanwhile); then closes every connection,
   // drops late completions and joins all threads. No handler runs after it returns. Idempotent.
   void Stop();
+  // A crash: closes the listener and every connection at once, without letting responses drain;
+  // no handler runs after it returns. Idempotent (and Stop() after it does nothing).
+  void Abort();
+  // Network isolation: closes every connection now; while isolated, new connections are closed as
+  // soon as they are accepted (BrokerGates::isolated() must be set by the caller first).
+  void CloseAllConnections();
 
   // The port actually bound (the configured one, or the kernel's pick for port 0).
   uint16_t port() const { return bound_.port; }
@@ -66,6 +74,7 @@ class SocketServer {
 
   const SocketServerConfig config_;
   RequestHandler* const handler_;  // not owned
+  BrokerGates* const gates_;       // not owned; may be null
   int listen_fd_ = -1;
   ListenerAddress bound_;
   bool started_ = false;

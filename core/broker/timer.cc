@@ -8,7 +8,7 @@
 
 namespace kbench::broker {
 
-Timer::Timer(std::string name) : name_(std::move(name)) {
+Timer::Timer(std::string name, BrokerGates* gates) : name_(std::move(name)), gates_(gates) {
   thread_ = std::thread([this] { Run(); });
   pthread_setname_np(thread_.native_handle(), name_.substr(0, 15).c_str());
 }
@@ -73,6 +73,12 @@ void Timer::Run() {
     const int64_t wait_ns = heap_.front()->deadline_ns - MonoNanos();
     if (wait_ns > 0) {
       cv_.wait_for(lock, std::chrono::nanoseconds(wait_ns));
+      continue;
+    }
+    if (gates_ != nullptr && gates_->paused()) {
+      lock.unlock();
+      gates_->WaitWhilePaused();
+      lock.lock();
       continue;
     }
     std::unique_ptr<Entry> due = RemoveAt(0);

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "core/base/strong_int.h"
+#include "core/broker/broker_gates.h"
 
 namespace kbench::broker {
 
@@ -32,7 +33,8 @@ inline constexpr TimerId kNoTimer{0};
 
 class Timer {
  public:
-  explicit Timer(std::string name = "timer");
+  // With `gates` (not owned), a paused broker's timer runs no task until it is resumed.
+  explicit Timer(std::string name = "timer", BrokerGates* gates = nullptr);
   ~Timer();  // Stop()
   Timer(const Timer&) = delete;
   Timer& operator=(const Timer&) = delete;
@@ -64,6 +66,7 @@ class Timer {
   std::unique_ptr<Entry> RemoveAt(size_t i);
 
   const std::string name_;
+  BrokerGates* const gates_;  // not owned; may be null
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Entry*> heap_;  // guarded by mu_

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/base/log.h"
+#include "core/broker/replica_placement.h"
 
 namespace kbench::broker {
 namespace {
@@ -109,12 +110,16 @@ Status TopicAdmin::AssignmentFromRequest(const NewTopic& t, TopicRecord* out) co
 }
 
 void TopicAdmin::Assign(int32_t partitions, int16_t factor, TopicRecord* out) const {
-  // Round-robin over the live brokers (the controller of issue 4 replaces this with rack-aware
-  // placement); the first replica leads.
-  const std::vector<BrokerId> live = LiveBrokers();
+  // Kafka's placement (replica_placement.h): round-robin with a growing follower shift, rack-aware
+  // when every live broker has a rack; the first replica is the preferred leader and leads.
+  std::vector<PlacementBroker> live;
+  for (const BrokerEndpoint& b : metadata_->Brokers()) live.push_back({b.id, b.rack});
+  const std::vector<std::vector<BrokerId>> assignment = AssignReplicas(
+      std::move(live), PlacementOptions{.partitions = partitions,
+                                        .replication_factor = factor,
+                                        .topic = out->name});
   for (int32_t p = 0; p < partitions; ++p) {
-    std::vector<BrokerId> replicas;
-    for (int16_t r = 0; r < factor; ++r) replicas.push_back(live[(p + r) % live.size()]);
+    const std::vector<BrokerId>& replicas = assignment[static_cast<size_t>(p)];
     out->partitions.push_back(
         PartitionState{PartitionId(p), replicas, replicas, replicas.front(), LeaderEpoch(0)});
   }

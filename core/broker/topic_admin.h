@@ -11,9 +11,12 @@
 // retried DeleteTopics finishes it) and adopts a log without metadata as a topic (with a warning)
 // instead of deleting data it was not told to delete.
 //
-// Replica placement on a lone broker: every replica is this broker, so a replication factor above
-// the number of live brokers is INVALID_REPLICATION_FACTOR (as in Kafka). The replicated cluster
-// (issue 4) replaces Assign() with the controller's rack-aware placement.
+// Replica placement (replica_placement.h: Kafka's round-robin, rack-aware when every live broker
+// has a rack) over the live brokers the MetadataStore lists; a replication factor above their
+// number is INVALID_REPLICATION_FACTOR (as in Kafka). On a lone broker every replica is this
+// broker. The controller of a replicated cluster uses Plan() and EffectiveConfig() over its own
+// store (whose live brokers are the registered ones) and passes null for the replica and log
+// managers, which only Create/Delete/LoadPartitions/EnsureOffsetsTopic use.
 //
 // Threads: any thread, but Create/Delete/LoadPartitions do file I/O and fsync: call them from the
 // broker's admin executor or at startup, never from a network thread. Create/Delete of one topic

@@ -407,4 +407,23 @@ Status LogManager::Close() {
   return first;
 }
 
+void LogManager::Abandon() {
+  {
+    std::lock_guard<std::mutex> lock(thread_mu_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return;
+    closed_ = true;
+  }
+  for (const auto& [tp, log] : SnapshotLogs()) log->Abandon();
+  for (Dir& d : dirs_) {
+    if (d.lock_fd >= 0) ::close(d.lock_fd);
+    d.lock_fd = -1;
+  }
+}
+
 }  // namespace kbench::storage

@@ -112,6 +112,12 @@ class LogManager {
   // Stops the background thread, closes every log, writes checkpoints and clean-shutdown markers.
   // Idempotent; later calls other than getters fail.
   Status Close();
+  // What a killed process (kill -9) leaves, for the embedded cluster's Crash(): stops the
+  // background thread and closes every file and directory lock without flushing, checkpointing or
+  // writing the clean-shutdown marker. Data already written stays in the page cache, so the next
+  // Open() finds the files as they were and recovers them. Idempotent; later calls other than
+  // getters fail.
+  void Abandon();
 
  private:
   struct Dir {

@@ -700,6 +700,12 @@ Status PartitionLog::Close() {
   return Status::Ok();
 }
 
+void PartitionLog::Abandon() {
+  std::lock_guard<std::mutex> maintenance(maintenance_mu_);
+  std::lock_guard<std::mutex> append(append_mu_);
+  closed_.store(true, std::memory_order_release);
+}
+
 Status PartitionLog::CloseAndDelete() {
   KB_RETURN_IF_ERROR(Close());
   std::lock_guard<std::mutex> maintenance(maintenance_mu_);

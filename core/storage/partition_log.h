@@ -194,6 +194,8 @@ class PartitionLog {
   Status Close();
   // Close() and remove the directory with all its files (topic deletion).
   Status CloseAndDelete();
+  // Later calls fail; nothing is sealed, flushed or checkpointed (LogManager::Abandon: a crash).
+  void Abandon();
 
  private:
   friend class LogCleaner;

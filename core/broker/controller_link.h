@@ -1,0 +1,129 @@
+// ControllerLink: a cluster broker's connections to its controller (docs/cluster_protocol.md).
+//
+//   heartbeat thread  registers (BrokerHeartbeat with broker epoch -1 and this start's random
+//                     incarnation), then long-polls: every heartbeat waits at the controller for
+//                     up to broker.heartbeat.interval.ms and comes back at once with the metadata
+//                     changes since the version applied here. Each change is applied on this thread
+//                     (hooks.apply_metadata: metadata store, leader/follower roles, fetchers) before
+//                     the next heartbeat reports the new version. STALE_BROKER_EPOCH (the controller
+//                     fenced this broker, e.g. after a pause or an isolation) registers again.
+//   ISR thread        sends the leaders' ISR proposals (ProposeIsr, coalesced per partition) as
+//                     AlterIsr requests and hands each partition's committed state back
+//                     (hooks.isr_committed).
+//   calls             ForwardCreateTopics / ForwardDeleteTopics / AllocateProducerIds (blocking,
+//                     from the broker's admin thread) and ControlledShutdown (blocking, at Stop).
+//
+// BrokerGates: while paused the threads stop at their next step; while isolated they do not
+// connect, and Interrupt() breaks calls in flight.
+//
+// Threads: Start/Stop from the broker's controlling thread; ProposeIsr from any thread (never
+// blocks); the blocking calls from background threads only.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "core/base/result.h"
+#include "core/broker/broker_config.h"
+#include "core/broker/broker_gates.h"
+#include "core/broker/metadata_store.h"
+#include "core/broker/partition.h"
+#include "core/broker/peer_connection.h"
+#include "core/protocol/cluster_request.h"
+
+namespace kbench::broker {
+
+struct ControllerLinkHooks {
+  // Applies metadata from the controller (heartbeat thread). An error is logged and the same
+  // changes come again with the next heartbeat.
+  std::function<Status(const protocol::MetadataDelta&)> apply_metadata;
+  // The controller's state of a partition after a proposal (nullopt: the proposal failed as a
+  // whole and the partition keeps its own state).
+  std::function<void(const TopicPartition&, const std::optional<PartitionState>&)> isr_committed;
+  // What this broker registers as its address (the advertised listener).
+  std::function<ListenerAddress()> advertised;
+};
+
+struct ControllerLinkCounters {
+  std::atomic<int64_t> heartbeats{0};
+  std::atomic<int64_t> registrations{0};
+  std::atomic<int64_t> metadata_updates{0};
+  std::atomic<int64_t> alter_isr_requests{0};
+  std::atomic<int64_t> errors{0};
+};
+
+class ControllerLink {
+ public:
+  ControllerLink(const BrokerConfig& config, BrokerGates* gates,
+                 ControllerLinkHooks hooks);  // gates not owned
+  ~ControllerLink();                          // Stop()
+  ControllerLink(const ControllerLink&) = delete;
+  ControllerLink& operator=(const ControllerLink&) = delete;
+
+  void Start();
+  // Blocks until the first metadata from the controller has been applied (true), or timeout_ms
+  // passed / the link stopped (false).
+  bool WaitUntilRegistered(int64_t timeout_ms);
+  bool registered() const { return registered_.load(std::memory_order_acquire); }
+  int64_t broker_epoch() const { return broker_epoch_.load(std::memory_order_acquire); }
+  int64_t applied_version() const { return applied_version_.load(std::memory_order_acquire); }
+
+  void ProposeIsr(IsrProposal proposal);
+
+  Result<protocol::CreateTopicsResponse> CreateTopics(const protocol::CreateTopicsRequest& req);
+  Result<protocol::DeleteTopicsResponse> DeleteTopics(const protocol::DeleteTopicsRequest& req);
+  // A block of producer ids: (first, count).
+  Result<std::pair<ProducerId, int64_t>> AllocateProducerIds();
+  // Moves this broker's leaderships away (blocks up to controlled.shutdown.timeout.ms).
+  Result<protocol::ControlledShutdownResponse> ControlledShutdown();
+
+  // Breaks every call in flight (isolation); threads reconnect when allowed.
+  void Interrupt();
+  // Ends the threads; calls in flight fail. Idempotent.
+  void Stop();
+
+  const ControllerLinkCounters& counters() const { return counters_; }
+
+ private:
+  void HeartbeatLoop();
+  bool HeartbeatOnce();  // false on a failure (the caller backs off)
+  void IsrLoop();
+  bool SendIsr(std::map<TopicPartition, IsrProposal>& batch);
+  bool Connect(PeerConnection& c);
+  void Sleep(int64_t ms);
+  template <typename Resp, typename Req>
+  Result<Resp> CallController(PeerConnection& c, const Req& req, int timeout_ms);
+
+  const BrokerConfig config_;
+  BrokerGates* const gates_;  // not owned
+  const ControllerLinkHooks hooks_;
+  const int64_t incarnation_;
+  ControllerLinkCounters counters_;
+
+  std::atomic<int64_t> broker_epoch_{-1};
+  std::atomic<int64_t> applied_version_{-1};
+  std::atomic<int32_t> controller_epoch_{-1};
+  std::atomic<bool> registered_{false};
+  std::atomic<bool> stopping_{false};
+
+  PeerConnection heartbeat_conn_;
+  PeerConnection isr_conn_;
+  std::mutex call_mu_;  // one blocking call at a time on call_conn_
+  PeerConnection call_conn_;
+  PeerConnection shutdown_conn_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<TopicPartition, IsrProposal> proposals_;  // guarded by mu_
+  std::thread heartbeat_thread_;
+  std::thread isr_thread_;
+};
+
+}  // namespace kbench::broker
