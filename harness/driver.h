@@ -129,6 +129,11 @@ class Driver {
   // files are not on this host (an external cluster): the run goes on and records that.
   virtual Result<PageCacheEviction> EvictPageCache() = 0;
 
+  // The run's clock started (MonoNanos of its origin: warm-up and fault times count from here),
+  // after the topics were prepared and before any client exists. The embedded target starts its
+  // fault schedule here.
+  virtual void RunStarted(int64_t /*start_ns*/) {}
+
   // Things the driver does differently from what the profile asks (printed before the run,
   // recorded in the results' `cluster.notes`).
   virtual std::vector<std::string> notes() const { return {}; }

@@ -19,6 +19,7 @@
 #include "harness/consumer_worker.h"
 #include "harness/direct_driver.h"
 #include "harness/durability_audit.h"
+#include "harness/embedded_driver.h"
 #include "harness/kafka_driver.h"
 #include "harness/lag_evaluator.h"
 #include "harness/max_rate_search.h"
@@ -73,12 +74,17 @@ Result<std::unique_ptr<Driver>> MakeDriver(const Workload& w, const RunnerOption
     return std::unique_ptr<Driver>(std::move(direct));
   }
   if (o.bootstrap.empty()) {
-    return Status::Unsupported(
-        "the embedded cluster is not in this build yet: give --bootstrap HOST:PORT");
+    KB_ASSIGN_OR_RETURN(auto embedded, EmbeddedDriver::Create(w, {.data_dir = o.data_dir,
+                                                                  .run_id = run_id,
+                                                                  .keep_data = o.keep_data}));
+    return std::unique_ptr<Driver>(std::move(embedded));
   }
   if (!w.faults.empty()) {
-    return Status::Unsupported(
-        "fault schedules need the embedded cluster, which is not in this build yet");
+    return Status::InvalidArgument(fmt::format(
+        "{}: the profile has a fault schedule ({} events), which kbench executes only on its "
+        "embedded cluster: with --bootstrap it cannot crash, pause or isolate the brokers. Run "
+        "without --bootstrap, or use a profile without `faults`",
+        w.source_file.empty() ? w.name : w.source_file, w.faults.size()));
   }
   return std::unique_ptr<Driver>(std::make_unique<KafkaDriver>(KafkaDriverOptions{
       .bootstrap = o.bootstrap, .create_topics = o.create_topics, .data_dir = o.data_dir}));
@@ -577,6 +583,7 @@ Result<results::RunResult> Run::Execute() {
   const int64_t start_wall_ms = WallMillis();
   start_mono_ = MonoNanos();
   next_interval_ = start_mono_ + o_.interval_ms * kNanosPerMs;
+  driver_->RunStarted(start_mono_);
   auto elapsed = [&] { return static_cast<double>(MonoNanos() - start_mono_) / 1e9; };
   Status st = StartConsumers();
   if (st.ok()) st = CreateProducers();

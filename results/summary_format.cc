@@ -64,6 +64,22 @@ std::string SummaryTable(const RunResult& r) {
                                       b.catch_up_mb_per_sec.value_or(0))
                         : std::string("not caught up within the run\n");
   }
+  for (const FaultRecord& f : r.faults) {
+    out += fmt::format("  fault at {:.1f} s: {} broker {}: {}{}\n", f.t_s, f.action, f.broker,
+                       f.ok ? "" : "FAILED: ", f.detail);
+  }
+  if (r.target.kind == "embedded" && r.cluster.is_object()) {
+    const nlohmann::json& c = r.cluster;
+    const nlohmann::json election_ms = c.value("election_ms", nlohmann::json::object());
+    out += fmt::format(
+        "  cluster: {} ISR shrinks, {} expands, {} leader elections (p50 {:.1f} ms, max {:.1f} "
+        "ms), {:.2f} partition-s unavailable, {:.1f} MB written, {} fsyncs\n",
+        c.value("isr_shrinks", int64_t{0}), c.value("isr_expands", int64_t{0}),
+        c.value("leader_elections", int64_t{0}), election_ms.value("p50", 0.0),
+        election_ms.value("max", 0.0), c.value("unavailable_partition_s", 0.0),
+        static_cast<double>(c.value("bytes_written", int64_t{0})) / 1e6,
+        c.value("fsyncs", int64_t{0}));
+  }
   if (s.slo) {
     out += fmt::format("  SLO: {} <= {:.2f} ms: {}\n", s.slo->percentile, s.slo->target_ms,
                        s.slo->met ? "met" : "MISSED");

@@ -188,17 +188,18 @@ TEST_F(RunnerTest, BacklogWithPausedConsumersOnAnExternalClusterIsNotEvicted) {
   EXPECT_EQ(r->summary.audit.lost, 0);
 }
 
-TEST_F(RunnerTest, RefusesWhatItCannotRunYet) {
+TEST_F(RunnerTest, AFaultScheduleAgainstAnExternalClusterIsRefusedAsBadInput) {
   RunnerOptions o = Options("kbx");
-  EXPECT_EQ(
+  const Status st =
       RunWorkload(
           Load(std::string(kProfile) + "faults: [{atSeconds: 1, action: crash, broker: 1}]\n"), o)
-          .status()
-          .code(),
-      StatusCode::kUnsupported);
-  o.bootstrap.clear();
-  EXPECT_NE(RunWorkload(Load(kProfile), o).status().message().find("--bootstrap"),
-            std::string_view::npos);
+          .status();
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(st.message().find("fault schedule"), std::string_view::npos) << st.message();
+  EXPECT_NE(st.message().find("--bootstrap"), std::string_view::npos) << st.message();
+}
+
+TEST_F(RunnerTest, TopicsThatDoNotMatchStopTheRunBeforeItStarts) {
   // Topics that are not there (or have the wrong partition count) stop the run before it starts.
   rd_kafka_mock_topic_create(mock_, "kbw-0", 5, 3);
   auto wrong = RunWorkload(Load(kProfile), Options("kbw"));
