@@ -81,7 +81,9 @@ producerConfig: {linger.ms: 1, retries: 2147483647, delivery.timeout.ms: 30000}
 TEST_F(EmbeddedRunnerTest, AcksOneLeaderCrashLosesAcknowledgedMessagesAndTheAuditCountsThem) {
   const Workload w = Load(kFailover, 2,
                           {"producerConfig.acks=1", "topicConfig.min.insync.replicas=1",
-                           "topicConfig.unclean.leader.election.enable=false"});
+                           "topicConfig.unclean.leader.election.enable=false",
+                           // the lost messages never arrive: the drain would wait it all out
+                           "drainTimeoutSeconds=5"});
   RunnerOptions o = Options();
   o.topic_prefix = "loss";
   auto driver = EmbeddedDriver::Create(w, {.data_dir = dir_, .run_id = "loss"});
@@ -106,6 +108,40 @@ TEST_F(EmbeddedRunnerTest, AcksOneLeaderCrashLosesAcknowledgedMessagesAndTheAudi
   EXPECT_TRUE(a.loss_allowed);
   EXPECT_GE(r->cluster.value("leader_elections", int64_t{0}), 1);
   EXPECT_EQ(r->target.kind, "embedded");
+}
+
+// acks=all without idempotence: the follower's fetchers are held for 1.5 s, so the leader cannot
+// acknowledge; the producer's requests time out (request.timeout.ms 400) and it sends the same
+// batches again, which the leader appends again. Once the follower copies, every copy is committed
+// and the consumers read them all: the audit counts the extra deliveries as duplicates, and nothing
+// as lost.
+TEST_F(EmbeddedRunnerTest, RetriedAcksAllBatchesAreCountedAsDuplicates) {
+  const Workload w =
+      Load(kFailover, 2,
+           {"producerConfig.acks=all", "producerConfig.enable.idempotence=false",
+            "producerConfig.request.timeout.ms=400", "topicConfig.min.insync.replicas=2"});
+  RunnerOptions o = Options();
+  o.topic_prefix = "dup";
+  auto driver = EmbeddedDriver::Create(w, {.data_dir = dir_, .run_id = "dup"});
+  ASSERT_TRUE(driver.ok()) << driver.status().ToString();
+  broker::EmbeddedCluster* cluster = &(*driver)->cluster();
+  std::thread holder([cluster] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    const auto topic = cluster->controller().Topic("dup-0");
+    ASSERT_TRUE(topic.has_value());
+    const BrokerId follower =
+        topic->partitions[0].leader == BrokerId(1) ? BrokerId(2) : BrokerId(1);
+    ASSERT_TRUE(cluster->HoldFollowerFetchers(follower, true).ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    ASSERT_TRUE(cluster->HoldFollowerFetchers(follower, false).ok());
+  });
+  auto r = RunWorkloadWith(w, o, std::move(*driver));
+  holder.join();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const results::AuditSummary& a = r->summary.audit;
+  EXPECT_GT(a.duplicated, 0) << "acked " << a.acked << " consumed " << a.consumed;
+  EXPECT_EQ(a.lost, 0);
+  EXPECT_FALSE(a.loss_allowed);
 }
 
 // acks=all with min.insync.replicas 2 on three brokers: the profile's schedule crashes broker 1
