@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "core/base/clock.h"
+#include "results/environment.h"
 
 namespace kbench::harness {
 namespace fs = std::filesystem;
@@ -40,6 +41,7 @@ Result<std::unique_ptr<EmbeddedDriver>> EmbeddedDriver::Create(const Workload& w
   std::unique_ptr<EmbeddedDriver> d(new EmbeddedDriver());
   bool temporary = false;
   KB_ASSIGN_OR_RETURN(d->run_dir_, MakeRunDir(options, &temporary));
+  d->temporary_ = temporary;
   d->remove_dir_ = temporary && !options.keep_data;
   broker::EmbeddedClusterOptions co;
   co.brokers = w.cluster.brokers;
@@ -85,6 +87,15 @@ void EmbeddedDriver::RunStarted(int64_t start_ns) {
 
 void EmbeddedDriver::FillResult(const Workload& w, results::RunResult* r) const {
   kafka_->FillResult(w, r);
+  // Topic properties the profile leaves to the brokers' defaults take cluster.brokerConfig's
+  // value here (the runner judged them with Kafka's defaults).
+  Workload effective = w;
+  for (const char* key : {"min.insync.replicas", "unclean.leader.election.enable"}) {
+    const auto it = w.cluster.broker_config.find(key);
+    if (it != w.cluster.broker_config.end() && !w.topic_config.contains(key))
+      effective.topic_config[key] = it->second;
+  }
+  r->summary.audit.loss_allowed = LossAllowed(effective);
   r->target.brokers = w.cluster.brokers;
   r->summary.brokers = w.cluster.brokers;
   if (faults_) r->faults = faults_->records();
@@ -96,6 +107,8 @@ void EmbeddedDriver::FillResult(const Workload& w, results::RunResult* r) const 
         {u.tp.ToString(), std::max(0.0, RelS(u.from_ns, start_ns_)),
          u.to_ns < 0 ? RelS(MonoNanos(), start_ns_) : RelS(u.to_ns, start_ns_)});
   }
+  // The disk under test is where the log dirs are (a temporary directory when no --data-dir).
+  if (temporary_) r->environment = results::CaptureEnvironment(run_dir_);
   r->cluster = ClusterStatsToJson(s, start_ns_);
   r->cluster["log_dir"] = run_dir_;
 }

@@ -73,6 +73,7 @@ class EmbeddedDriver final : public Driver {
   std::unique_ptr<KafkaDriver> kafka_;
   std::unique_ptr<FaultSchedule> faults_;
   std::string run_dir_;
+  bool temporary_ = false;  // run_dir_ is under the system's temporary directory
   bool remove_dir_ = false;
   int64_t start_ns_ = 0;
   bool closed_ = false;

@@ -165,6 +165,7 @@ class Run {
   int64_t next_interval_ = 0;
   std::optional<results::MaxRateResult> max_rate_;
   std::optional<results::BacklogResult> backlog_;
+  double backlog_s_ = 0;            // the backlog phase's length (planned, then as it went)
   int64_t backlog_deliveries_ = 0;  // deliveries that read the whole backlog once per subscription
   int64_t consumed_at_resume_ = 0;
   std::thread catch_up_thread_;
@@ -417,6 +418,7 @@ Status Run::BuildBacklog() {
   const double duration_s = std::max(messages / static_cast<double>(w_.producer_rate), 0.001);
   const RunCounters before = Counters();
   const int64_t start = MonoNanos();
+  backlog_s_ = duration_s;
   KB_RETURN_IF_ERROR(RunPhase(std::nullopt, duration_s, "backlog", kNever, nullptr));
   // Everything acknowledged (so it is in the logs) before the page cache is dropped.
   for (auto& p : producers_) {
@@ -446,6 +448,7 @@ Status Run::BuildBacklog() {
     }
   }
   b.resumed_at_s = static_cast<double>(MonoNanos() - start_mono_) / 1e9;
+  backlog_s_ = b.resumed_at_s;
   consumed_at_resume_ = Counters().consumed_messages;
   backlog_ = b;
   for (auto& worker : consumer_workers_) worker->SetPaused(false);
@@ -511,7 +514,7 @@ Status Run::CloseInterval(bool measuring, double elapsed_s, const std::string& p
     ProgressSample s;
     s.phase = phase == "run" ? (measuring ? "measure" : "warmup") : phase;
     s.elapsed_s = elapsed_s;
-    s.total_s = w_.TotalDurationS();
+    s.total_s = w_.TotalDurationS() + backlog_s_;  // the backlog phase comes first
     s.produced_msgs_per_sec = ts.produced_msgs_per_sec.back();
     s.produced_mb_per_sec = ts.produced_mb_per_sec.back();
     s.consumed_msgs_per_sec = ts.consumed_msgs_per_sec.back();
