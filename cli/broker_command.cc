@@ -39,9 +39,10 @@ struct BrokerCliOptions {
   std::vector<std::string> log_dirs;
   std::string config_file;
   std::vector<std::string> sets;
-  std::string cluster;       // --cluster
-  std::string cluster_file;  // --cluster-file
-  std::string rack;          // --rack
+  std::string cluster;         // --cluster
+  std::string cluster_file;    // --cluster-file
+  bool cluster_given = false;  // --cluster or --cluster-file appeared (possibly empty)
+  std::string rack;            // --rack
 };
 
 int BadInput(std::string_view message) {
@@ -97,14 +98,19 @@ Status ApplyYaml(const std::string& path, broker::BrokerConfig* config) {
 // --cluster / --cluster-file: this broker's membership, the controller's address, and (unless
 // --listen was given) its own listener.
 Status ApplyCluster(const BrokerCliOptions& o, broker::BrokerConfig* config) {
-  if (o.cluster.empty() && o.cluster_file.empty()) return Status::Ok();
+  if (!o.cluster_given) return Status::Ok();
+  if (o.cluster.empty() && o.cluster_file.empty()) {
+    return Status::InvalidArgument(
+        "--cluster: the member list is empty (expected ID@HOST:PORT,...)");
+  }
   if (!o.cluster.empty() && !o.cluster_file.empty()) {
     return Status::InvalidArgument("give either --cluster or --cluster-file, not both");
   }
   Result<std::vector<broker::ClusterMember>> members =
       o.cluster.empty() ? broker::ClusterConfig::ParseFile(o.cluster_file)
                         : broker::ClusterConfig::ParseMembers(o.cluster);
-  if (!members.ok()) return members.status().WithContext(o.cluster.empty() ? "--cluster-file" : "--cluster");
+  if (!members.ok())
+    return members.status().WithContext(o.cluster.empty() ? "--cluster-file" : "--cluster");
   KB_ASSIGN_OR_RETURN(broker::ClusterConfig cluster,
                       broker::ClusterConfig::ForMember(std::move(*members), config->node_id,
                                                        config->log_dirs.front()));
@@ -195,10 +201,13 @@ Subcommand AddBrokerCommand(CLI::App& app) {
                   "YAML file of Kafka property names (flags override it)");
   cmd->add_option("--cluster", opts->cluster,
                   "this broker is a member of a multi-process cluster: ID@HOST:PORT,... (the same "
-                  "list on every member; the lowest id also runs the controller)");
+                  "list on every member; the lowest id also runs the controller)")
+      ->each([opts](const std::string&) { opts->cluster_given = true; });
   cmd->add_option("--cluster-file", opts->cluster_file,
-                  "the member list as a file: one ID@HOST:PORT [rack=NAME] per line");
-  cmd->add_option("--rack", opts->rack, "this broker's rack (broker.rack), for rack-aware placement");
+                  "the member list as a file: one ID@HOST:PORT [rack=NAME] per line")
+      ->each([opts](const std::string&) { opts->cluster_given = true; });
+  cmd->add_option("--rack", opts->rack,
+                  "this broker's rack (broker.rack), for rack-aware placement");
   cmd->add_option("--set", opts->sets,
                   "key=value for any broker or topic-default property by its Kafka name, e.g. "
                   "num.partitions=6; repeatable")

@@ -20,6 +20,11 @@ void AvailabilityTracker::OnRole(BrokerId broker, const TopicPartition& tp, bool
   Serving& s = partitions_[tp];
   if (leader) {
     if (epoch < s.epoch) return;  // a stale leadership reported late
+    if (s.leader.value() >= 0 && s.leader != broker && s.open_since_ns < 0) {
+      // The new leader serves before the old one applied its resignation: the handover overlapped,
+      // a zero-length window (every moved leadership gets one record).
+      closed_.push_back({tp, at_ns, at_ns});
+    }
     s.leader = broker;
     s.epoch = epoch;
     if (down_.count(broker) == 0) {

@@ -3,7 +3,10 @@
 // stopped, paused or isolated: the fault's instant; or it resigned the leadership, e.g. in a
 // controlled shutdown) and closes when some reachable broker starts leading it (it applied its
 // election) or the same broker becomes reachable again while still leading. Client-side delays
-// (noticing the failure, refreshing metadata) come on top and are not included.
+// (noticing the failure, refreshing metadata) come on top and are not included. Every leadership
+// that moves to another broker gets exactly one window: when the new leader starts serving before
+// the old one has applied its resignation (a controlled shutdown's handover), the window is
+// recorded with zero length.
 //
 // Fed by every broker's ReplicaManager role observer (leadership gained/lost with the leader epoch
 // and time) and by the embedded cluster's fault calls (BrokerDown / BrokerUp).

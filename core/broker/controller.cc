@@ -482,6 +482,9 @@ void Controller::ElectAll(const std::string& reason, const std::set<BrokerId>& f
           fenced.empty() || fenced.count(s.leader) != 0 ||
           std::any_of(s.isr.begin(), s.isr.end(), [&](BrokerId b) { return fenced.count(b) != 0; });
       if (!touched) continue;
+      // A controlled shutdown in progress moves its broker's leaderships itself, one at a time
+      // (reason "controlled shutdown"); only its own fencing elects them away here.
+      if (shutdowns_.count(s.leader) != 0 && fenced.count(s.leader) == 0) continue;
       ElectionOutcome e = ElectLeader(s, liveness, unclean);
       if (e.changed) RecordElection(t.name, s, e, reason, batch);
     }
@@ -693,6 +696,7 @@ void Controller::OnControlledShutdown(const protocol::ControlledShutdownRequest&
     }
   }
   brokers_[req.broker_id].state = BrokerState::kShuttingDown;
+  shutdowns_[req.broker_id] = job;
   log::Warn(config_.name, "controlled shutdown of broker {}: moving {} leaders one at a time",
             req.broker_id.value(), job->to_move.size());
   ContinueShutdown(std::move(job));
@@ -754,6 +758,9 @@ void Controller::FinishShutdown(std::shared_ptr<ShutdownJob> job, bool timed_out
   log::Warn(config_.name, "controlled shutdown of broker {} {}: {} partitions stay with it",
             job->broker.value(), timed_out ? "timed out" : "done", r.remaining.size());
   ShutdownDone done = std::move(job->done);
+  if (auto it = shutdowns_.find(job->broker); it != shutdowns_.end() && it->second == job) {
+    shutdowns_.erase(it);
+  }
   done(std::move(r));
   Fence({job->broker}, "controlled shutdown");
 }

@@ -246,6 +246,37 @@ TEST_F(ControllerTest, ControlledShutdownMovesLeadersOneAtATime) {
   EXPECT_EQ(moves, 2);
 }
 
+TEST_F(ControllerTest, ABrokerFencedDuringAControlledShutdownDoesNotPreemptIt) {
+  ActivateAll();
+  ASSERT_EQ(Create("t", {{1, 2, 3}, {1, 3, 2}, {1, 2, 3}, {1, 3, 2}}).topics[0].error_code,
+            ErrorCode::kNone);
+  for (FakeBroker& b : brokers_) Beat(b);
+  std::promise<ControlledShutdownResponse> p;
+  controller_->HandleControlledShutdown({BrokerId(1), brokers_[0].epoch},
+                                        [&p](ControlledShutdownResponse r) { p.set_value(r); });
+  std::future<ControlledShutdownResponse> f = p.get_future();
+  // Broker 3 goes silent while broker 1's leaders are being moved: it is fenced mid-shutdown.
+  while (f.wait_for(std::chrono::milliseconds(5)) != std::future_status::ready) {
+    Beat(brokers_[0]);
+    Beat(brokers_[1]);
+  }
+  EXPECT_EQ(f.get().error_code, ErrorCode::kNone);
+  ControllerStats stats = controller_->Stats();
+  EXPECT_GE(stats.brokers_fenced, 1);
+  int moved = 0;
+  for (const ElectionRecord& e : stats.elections) {
+    if (e.previous_leader != BrokerId(1)) continue;
+    ++moved;
+    EXPECT_EQ(e.reason, "controlled shutdown") << e.tp.ToString();
+  }
+  // t-0, t-2, t-3 (t-1's move to broker 3 is never applied: 3 is fenced first, so only its
+  // re-election 3 -> 2 completes, as a "failure").
+  EXPECT_EQ(moved, 3);
+  for (int partition = 0; partition < 4; ++partition) {
+    EXPECT_EQ(StateOf("t", partition).leader, BrokerId(2)) << partition;
+  }
+}
+
 TEST_F(ControllerTest, ProducerIdBlocksNeverOverlapAcrossRestarts) {
   ActivateAll();
   auto allocate = [&](FakeBroker& b) {
