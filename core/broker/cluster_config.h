@@ -8,7 +8,7 @@
 //   # cluster file: id@host:port [rack=NAME] per line; blank lines and # comments ignored
 // In a multi-process cluster the controller runs inside the member with the lowest id and answers
 // on that member's port (the cluster APIs are routed to it); in the embedded cluster it has a port
-// of its own (docs/architecture.md, "Controller").
+// of its own (docs/architecture.md, "Replication and the bundled cluster").
 //
 // Thread safety: plain values.
 #pragma once

@@ -1,7 +1,7 @@
-// Controller: the one controller of a bundled cluster (docs/architecture.md, "Controller"). It
-// owns the authoritative cluster metadata (topics, replica assignments, leaders, leader epochs,
-// ISRs, producer-id blocks; persisted in `<dir>/kbench-controller-metadata`), knows which brokers
-// are alive, and decides every change:
+// Controller: the one controller of a bundled cluster (docs/architecture.md, "Replication and the
+// bundled cluster"). It owns the authoritative cluster metadata (topics, replica assignments,
+// leaders, leader epochs, ISRs, producer-id blocks; persisted in
+// `<dir>/kbench-controller-metadata`), knows which brokers are alive, and decides every change:
 //
 //   membership   static: the member ids come from the cluster config; a member registers with a
 //                BrokerHeartbeat (fenced until it has applied the metadata), heartbeats every

@@ -16,7 +16,7 @@ constexpr int kConnectTimeoutMs = 2000;
 
 int64_t RandomIncarnation() {
   std::random_device rd;
-  return (int64_t{rd()} << 31) ^ int64_t{rd()} ^ MonoNanos();
+  return (int64_t{rd()} << 31) ^ int64_t { rd() } ^ MonoNanos();
 }
 
 template <typename Req>
@@ -42,17 +42,24 @@ ControllerLink::~ControllerLink() { Stop(); }
 
 void ControllerLink::Start() {
   heartbeat_thread_ = std::thread([this] { HeartbeatLoop(); });
+  apply_thread_ = std::thread([this] { ApplyLoop(); });
   isr_thread_ = std::thread([this] { IsrLoop(); });
   const std::string id = std::to_string(config_.node_id.value());
   pthread_setname_np(heartbeat_thread_.native_handle(), ("hb" + id).substr(0, 15).c_str());
+  pthread_setname_np(apply_thread_.native_handle(), ("mdapply" + id).substr(0, 15).c_str());
   pthread_setname_np(isr_thread_.native_handle(), ("isr" + id).substr(0, 15).c_str());
 }
 
 void ControllerLink::Stop() {
   if (stopping_.exchange(true)) return;
   cv_.notify_all();
+  {
+    std::lock_guard<std::mutex> lock(apply_mu_);
+    apply_cv_.notify_all();
+  }
   Interrupt();
   if (heartbeat_thread_.joinable()) heartbeat_thread_.join();
+  if (apply_thread_.joinable()) apply_thread_.join();
   if (isr_thread_.joinable()) isr_thread_.join();
   heartbeat_conn_.Close();
   isr_conn_.Close();
@@ -100,9 +107,9 @@ Result<Resp> ControllerLink::CallController(PeerConnection& c, const Req& req, i
 
 bool ControllerLink::WaitUntilRegistered(int64_t timeout_ms) {
   std::unique_lock<std::mutex> lock(mu_);
-  return cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
-                      [&] { return registered_.load() || stopping_.load(); }) &&
-         registered_.load();
+  return cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] {
+    return registered_.load() || stopping_.load();
+  }) && registered_.load();
 }
 
 // ---- Heartbeats. ----
@@ -138,8 +145,10 @@ bool ControllerLink::HeartbeatOnce() {
   }
   counters_.heartbeats.fetch_add(1, std::memory_order_relaxed);
   if (resp->error_code == ErrorCode::kStaleBrokerEpoch) {
-    log::Warn("broker.link", "broker {}: the controller fenced it (stale broker epoch {}); "
-              "registering again", config_.node_id.value(), req.broker_epoch);
+    log::Warn("broker.link",
+              "broker {}: the controller fenced it (stale broker epoch {}); "
+              "registering again",
+              config_.node_id.value(), req.broker_epoch);
     broker_epoch_.store(-1);
     return true;
   }
@@ -152,21 +161,66 @@ bool ControllerLink::HeartbeatOnce() {
   if (req.broker_epoch < 0) counters_.registrations.fetch_add(1, std::memory_order_relaxed);
   broker_epoch_.store(resp->broker_epoch);
   if (!resp->metadata) return true;
-  Status applied = hooks_.apply_metadata(*resp->metadata);
-  if (!applied.ok()) {
-    counters_.errors.fetch_add(1, std::memory_order_relaxed);
-    log::Error("broker.link", "broker {}: applying metadata version {} failed: {}",
-               config_.node_id.value(), resp->metadata->version, applied.ToString());
-    return false;
+  {
+    std::lock_guard<std::mutex> lock(apply_mu_);
+    // A change computed against the version this request reported; ignored when an apply
+    // finished meanwhile (the next heartbeat brings the changes since the new version).
+    if (!applying_ && applied_version_.load() == req.applied_version) {
+      to_apply_ = std::move(*resp->metadata);
+      to_apply_controller_epoch_ = resp->controller_epoch;
+      applying_ = true;
+      apply_cv_.notify_all();
+    }
   }
-  counters_.metadata_updates.fetch_add(1, std::memory_order_relaxed);
-  controller_epoch_.store(resp->controller_epoch);
-  applied_version_.store(resp->metadata->version);
-  if (!registered_.exchange(true)) {
-    std::lock_guard<std::mutex> lock(mu_);
-    cv_.notify_all();
-  }
+  // While the change is applied the controller answers every heartbeat at once (this broker is
+  // behind): heartbeat at the interval until the apply is done.
+  WaitForApply(config_.replication.broker_heartbeat_interval_ms);
   return true;
+}
+
+void ControllerLink::WaitForApply(int64_t ms) {
+  std::unique_lock<std::mutex> lock(apply_mu_);
+  apply_cv_.wait_for(lock, std::chrono::milliseconds(ms),
+                     [&] { return !applying_ || stopping_.load(); });
+}
+
+void ControllerLink::ApplyLoop() {
+  while (true) {
+    protocol::MetadataDelta delta;
+    int32_t controller_epoch = -1;
+    {
+      std::unique_lock<std::mutex> lock(apply_mu_);
+      apply_cv_.wait(lock, [&] { return stopping_.load() || to_apply_.has_value(); });
+      if (stopping_.load()) return;
+      delta = std::move(*to_apply_);
+      to_apply_.reset();
+      controller_epoch = to_apply_controller_epoch_;
+    }
+    gates_->WaitWhilePaused();
+    Status applied = stopping_.load() ? Status::Ok() : hooks_.apply_metadata(delta);
+    if (!applied.ok()) {
+      counters_.errors.fetch_add(1, std::memory_order_relaxed);
+      log::Error("broker.link", "broker {}: applying metadata version {} failed: {}",
+                 config_.node_id.value(), delta.version, applied.ToString());
+    } else if (!stopping_.load()) {
+      counters_.metadata_updates.fetch_add(1, std::memory_order_relaxed);
+      controller_epoch_.store(controller_epoch);
+      applied_version_.store(delta.version);
+      if (!registered_.exchange(true)) {
+        std::lock_guard<std::mutex> lock(mu_);
+        cv_.notify_all();
+      }
+    }
+    std::unique_lock<std::mutex> lock(apply_mu_);
+    if (!applied.ok()) {  // the same change comes again: not at once
+      apply_cv_.wait_for(lock,
+                         std::chrono::milliseconds(std::clamp<int64_t>(
+                             config_.replication.replica_fetch_backoff_ms, 10, 1000)),
+                         [&] { return stopping_.load(); });
+    }
+    applying_ = false;
+    apply_cv_.notify_all();
+  }
 }
 
 // ---- ISR proposals. ----
@@ -205,7 +259,8 @@ bool ControllerLink::SendIsr(std::map<TopicPartition, IsrProposal>& batch) {
   req.broker_id = config_.node_id;
   req.broker_epoch = broker_epoch_.load();
   for (const auto& [tp, p] : batch) {
-    if (req.topics.empty() || req.topics.back().topic != tp.topic) req.topics.push_back({tp.topic, {}});
+    if (req.topics.empty() || req.topics.back().topic != tp.topic)
+      req.topics.push_back({tp.topic, {}});
     req.topics.back().partitions.push_back(
         {tp.partition, p.leader_epoch, p.partition_epoch, p.new_isr});
   }
@@ -263,9 +318,9 @@ Result<std::pair<ProducerId, int64_t>> ControllerLink::AllocateProducerIds() {
                       CallController<protocol::AllocateProducerIdsResponse>(
                           call_conn_, req, config_.replication.replica_socket_timeout_ms));
   if (r.error_code != ErrorCode::kNone || r.count <= 0) {
-    return Status::Kafka(r.error_code == ErrorCode::kNone ? ErrorCode::kUnknownServerError
-                                                          : r.error_code,
-                         "the controller allocated no producer ids");
+    return Status::Kafka(
+        r.error_code == ErrorCode::kNone ? ErrorCode::kUnknownServerError : r.error_code,
+        "the controller allocated no producer ids");
   }
   return std::make_pair(r.first_id, int64_t{r.count});
 }
@@ -273,8 +328,8 @@ Result<std::pair<ProducerId, int64_t>> ControllerLink::AllocateProducerIds() {
 Result<protocol::ControlledShutdownResponse> ControllerLink::ControlledShutdown() {
   protocol::ControlledShutdownRequest req{config_.node_id, broker_epoch_.load()};
   if (req.broker_epoch < 0) return Status::Unavailable("not registered with the controller");
-  const int timeout = static_cast<int>(std::min<int64_t>(
-      config_.replication.controlled_shutdown_timeout_ms + 5000, INT32_MAX));
+  const int timeout = static_cast<int>(
+      std::min<int64_t>(config_.replication.controlled_shutdown_timeout_ms + 5000, INT32_MAX));
   return CallController<protocol::ControlledShutdownResponse>(shutdown_conn_, req, timeout);
 }
 

@@ -1,12 +1,18 @@
-// ControllerLink: a cluster broker's connections to its controller (docs/cluster_protocol.md).
+// ControllerLink: a cluster broker's connections to its controller (docs/architecture.md,
+// "Replication and the bundled cluster").
 //
 //   heartbeat thread  registers (BrokerHeartbeat with broker epoch -1 and this start's random
 //                     incarnation), then long-polls: every heartbeat waits at the controller for
 //                     up to broker.heartbeat.interval.ms and comes back at once with the metadata
-//                     changes since the version applied here. Each change is applied on this thread
-//                     (hooks.apply_metadata: metadata store, leader/follower roles, fetchers) before
-//                     the next heartbeat reports the new version. STALE_BROKER_EPOCH (the controller
+//                     changes since the version applied here. STALE_BROKER_EPOCH (the controller
 //                     fenced this broker, e.g. after a pause or an isolation) registers again.
+//   apply thread      applies each change (hooks.apply_metadata: metadata store, leader/follower
+//                     roles, fetchers, log creation). A large change (1,000 new logs, each
+//                     fsynced) can take longer than broker.session.timeout.ms, so the heartbeat
+//                     thread goes on heartbeating every broker.heartbeat.interval.ms meanwhile,
+//                     reporting the version applied before it and ignoring the metadata the
+//                     controller sends back (it comes again, complete, once the apply is done).
+//                     Kafka's broker heartbeats are likewise independent of metadata publishing.
 //   ISR thread        sends the leaders' ISR proposals (ProposeIsr, coalesced per partition) as
 //                     AlterIsr requests and hands each partition's committed state back
 //                     (hooks.isr_committed).
@@ -94,6 +100,9 @@ class ControllerLink {
  private:
   void HeartbeatLoop();
   bool HeartbeatOnce();  // false on a failure (the caller backs off)
+  void ApplyLoop();
+  // Heartbeat thread: waits up to `ms` or until the apply in progress is done.
+  void WaitForApply(int64_t ms);
   void IsrLoop();
   bool SendIsr(std::map<TopicPartition, IsrProposal>& batch);
   bool Connect(PeerConnection& c);
@@ -122,7 +131,14 @@ class ControllerLink {
   std::mutex mu_;
   std::condition_variable cv_;
   std::map<TopicPartition, IsrProposal> proposals_;  // guarded by mu_
+  // The change handed to the apply thread, with the controller epoch it came with.
+  std::mutex apply_mu_;
+  std::condition_variable apply_cv_;
+  std::optional<protocol::MetadataDelta> to_apply_;  // guarded by apply_mu_
+  int32_t to_apply_controller_epoch_ = -1;           // guarded by apply_mu_
+  bool applying_ = false;                            // guarded by apply_mu_: handed over, not done
   std::thread heartbeat_thread_;
+  std::thread apply_thread_;
   std::thread isr_thread_;
 };
 

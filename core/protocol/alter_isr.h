@@ -1,7 +1,8 @@
 // AlterIsr (kbench-internal key 30001, v0): a partition leader asks the controller to change the
 // ISR (shrink a lagging follower out, take a caught-up one back in). The change takes effect only
-// once the controller has committed it (docs/cluster_protocol.md): until then the leader computes
-// its high watermark over the larger of the old and proposed ISR (Kafka's "maximal ISR").
+// once the controller has committed it (docs/architecture.md, "Replication and the bundled
+// cluster"): until then the leader computes its high watermark over the larger of the old and
+// proposed ISR (Kafka's "maximal ISR").
 //
 //   request  broker_id i32 | broker_epoch i64
 //            | topics [topic STRING | partitions [partition i32 | leader_epoch i32

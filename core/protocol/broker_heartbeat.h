@@ -1,5 +1,6 @@
 // BrokerHeartbeat (kbench-internal key 30000, v0): a broker registers with the controller, proves
-// it is alive and long-polls for cluster metadata, all in one request (docs/cluster_protocol.md).
+// it is alive and long-polls for cluster metadata, all in one request (docs/architecture.md,
+// "Replication and the bundled cluster").
 //
 //   request  broker_id i32 | incarnation i64 | broker_epoch i64 (-1: register)
 //            | host STRING | port i32 | rack NULLABLE_STRING

@@ -1,9 +1,9 @@
 // kbench-internal cluster APIs: the messages between the brokers of a bundled cluster and its
-// controller (docs/cluster_protocol.md). They are not Kafka APIs: they live in a private key range
-// (30000-30005) that no Kafka client or broker uses, travel in ordinary Kafka frames (request
-// header v1, response header v0, Kafka's non-flexible primitives) and exist at version 0 only.
-// ApiVersions never advertises them; a client that sends one to a broker that does not host the
-// controller has its connection closed like any other unknown API.
+// controller (docs/architecture.md, "Replication and the bundled cluster"). They are not Kafka
+// APIs: they live in a private key range (30000-30005) that no Kafka client or broker uses, travel
+// in ordinary Kafka frames (request header v1, response header v0, Kafka's non-flexible primitives)
+// and exist at version 0 only. ApiVersions never advertises them; a client that sends one to a
+// broker that does not host the controller has its connection closed like any other unknown API.
 //
 //   30000 BrokerHeartbeat       broker -> controller: register, heartbeat, long-poll for metadata
 //   30001 AlterIsr              leader -> controller: propose an ISR change

@@ -1,7 +1,8 @@
-// The cluster metadata a controller sends to its brokers (kbench-internal, docs/cluster_protocol.md):
-// live brokers, topics with their config overrides, and partition states (leader, leader epoch,
-// partition epoch, replicas, ISR). A MetadataDelta is either a full image (`full`) or the changes
-// since the version the broker last applied; either way it brings the broker to `version`.
+// The cluster metadata a controller sends to its brokers (kbench-internal, docs/architecture.md
+// ("Cluster protocol" in "Replication and the bundled cluster")): live brokers, topics with their
+// config overrides, and partition states (leader, leader epoch, partition epoch, replicas, ISR). A
+// MetadataDelta is either a full image (`full`) or the changes since the version the broker last
+// applied; either way it brings the broker to `version`.
 //
 //   PartitionState  partition i32 | leader i32 | leader_epoch i32 | partition_epoch i32
 //                   | replicas [i32] | isr [i32]

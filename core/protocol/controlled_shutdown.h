@@ -1,9 +1,9 @@
 // ControlledShutdown (kbench-internal key 30002, v0): a broker that is stopping cleanly asks the
 // controller to move the leadership of its partitions to other in-sync replicas, one partition at
 // a time, and to take it out of every ISR; the controller answers when it is done and fences the
-// broker (docs/cluster_protocol.md). `remaining` lists the partitions it still leads because no
-// other in-sync replica was alive (replication factor 1, or an ISR of one): they go offline when
-// it stops.
+// broker (docs/architecture.md, "Replication and the bundled cluster"). `remaining` lists the
+// partitions it still leads because no other in-sync replica was alive (replication factor 1, or an
+// ISR of one): they go offline when it stops.
 //
 //   request  broker_id i32 | broker_epoch i64
 //   response error_code i16 | remaining [topic STRING | partition i32]

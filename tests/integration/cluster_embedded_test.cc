@@ -12,14 +12,11 @@
 namespace kbench::broker::testing {
 namespace {
 
-// Loopback-tuned timings (docs/architecture.md, "Controller").
+// Loopback-tuned timings (docs/architecture.md, "Replication and the bundled cluster").
 std::map<std::string, std::string> FastCluster() {
-  return {{"broker.heartbeat.interval.ms", "50"},
-          {"broker.session.timeout.ms", "400"},
-          {"replica.lag.time.max.ms", "2000"},
-          {"replica.fetch.wait.max.ms", "100"},
-          {"replica.fetch.backoff.ms", "50"},
-          {"offsets.topic.num.partitions", "3"},
+  return {{"broker.heartbeat.interval.ms", "50"},   {"broker.session.timeout.ms", "400"},
+          {"replica.lag.time.max.ms", "2000"},      {"replica.fetch.wait.max.ms", "100"},
+          {"replica.fetch.backoff.ms", "50"},       {"offsets.topic.num.partitions", "3"},
           {"group.initial.rebalance.delay.ms", "0"}};
 }
 
@@ -50,9 +47,9 @@ class EmbeddedClusterTest : public ::testing::Test {
 };
 
 TEST_F(EmbeddedClusterTest, ReplicatesAcksAllWritesToEveryReplica) {
-  ASSERT_TRUE(CreateReplicatedTopic(cluster_->bootstrap(), "orders", 3, 3,
-                                    {{"min.insync.replicas", "2"}})
-                  .ok());
+  ASSERT_TRUE(
+      CreateReplicatedTopic(cluster_->bootstrap(), "orders", 3, 3, {{"min.insync.replicas", "2"}})
+          .ok());
   StreamProducer producer(Producer("all"), "orders", 3, "m");
   producer.SendBudget(3000);
   ASSERT_TRUE(producer.Start().ok());
@@ -100,6 +97,17 @@ TEST_F(EmbeddedClusterTest, ClientsFollowANewLeaderAfterACrash) {
   EXPECT_GE(s.leader_elections, 1);
   EXPECT_GE(s.isr_shrinks, 1);
   EXPECT_GE(s.isr_expands, 1);
+}
+
+TEST_F(EmbeddedClusterTest, BrokersKeepTheirSessionsWhileApplyingALargeMetadataChange) {
+  // 400 partitions x RF 3: every broker creates 400 logs (each fsynced) for one metadata change,
+  // which takes far longer than the 400 ms session timeout; heartbeats must go on meanwhile.
+  Status created = CreateReplicatedTopic(cluster_->bootstrap(), "wide", 400, 3);
+  ASSERT_TRUE(created.ok()) << created.ToString();
+  ASSERT_TRUE(cluster_->AwaitFullyReplicated(120000).ok());
+  ClusterStats s = cluster_->Stats();
+  EXPECT_EQ(s.brokers_fenced, 0);
+  EXPECT_EQ(s.leader_elections, 0);
 }
 
 }  // namespace
