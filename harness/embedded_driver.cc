@@ -82,6 +82,7 @@ Status EmbeddedDriver::PrepareTopics(const TopicSpec& spec) {
 
 void EmbeddedDriver::RunStarted(int64_t start_ns) {
   start_ns_ = start_ns;
+  baseline_ = cluster_->Stats();  // what topic creation and the cluster's start did
   if (faults_) faults_->Start(start_ns);
 }
 
@@ -109,7 +110,7 @@ void EmbeddedDriver::FillResult(const Workload& w, results::RunResult* r) const 
   }
   // The disk under test is where the log dirs are (a temporary directory when no --data-dir).
   if (temporary_) r->environment = results::CaptureEnvironment(run_dir_);
-  r->cluster = ClusterStatsToJson(s, start_ns_);
+  r->cluster = ClusterStatsToJson(s, baseline_, start_ns_);
   r->cluster["log_dir"] = run_dir_;
 }
 
@@ -127,10 +128,13 @@ Status EmbeddedDriver::Close() {
   return Status::Ok();
 }
 
-nlohmann::json ClusterStatsToJson(const broker::ClusterStats& s, int64_t start_ns) {
+nlohmann::json ClusterStatsToJson(const broker::ClusterStats& s, const broker::ClusterStats& before,
+                                  int64_t start_ns) {
   nlohmann::json elections = nlohmann::json::array();
+  broker::ClusterStats in_run;  // for the percentiles over the run's elections only
   for (const broker::ElectionRecord& e : s.elections) {
     if (e.applied_ns > 0 && e.applied_ns < start_ns) continue;  // before the run
+    in_run.elections.push_back(e);
     elections.push_back({{"t_s", RelS(e.decided_ns, start_ns)},
                          {"partition", e.tp.ToString()},
                          {"previous_leader", e.previous_leader.value()},
@@ -146,25 +150,26 @@ nlohmann::json ClusterStatsToJson(const broker::ClusterStats& s, int64_t start_n
     const int64_t to = u.to_ns < 0 ? MonoNanos() : u.to_ns;
     unavailable_s += static_cast<double>(to - std::max(u.from_ns, start_ns)) / 1e9;
   }
-  return {{"isr_shrinks", s.isr_shrinks},
-          {"isr_expands", s.isr_expands},
-          {"leader_elections", s.leader_elections},
-          {"unclean_leader_elections", s.unclean_leader_elections},
-          {"offline_partitions", s.offline_partitions},
-          {"brokers_fenced", s.brokers_fenced},
-          {"controlled_shutdowns", s.controlled_shutdowns},
-          {"elections", elections},
-          {"election_ms",
-           {{"p50", s.ElectionMsPercentile(50)},
-            {"p99", s.ElectionMsPercentile(99)},
-            {"max", s.ElectionMsPercentile(100)}}},
-          {"unavailable_partition_s", unavailable_s},
-          {"bytes_written", s.bytes_written},
-          {"fsyncs", s.fsyncs},
-          {"bytes_truncated", s.bytes_truncated},
-          {"recovery_bytes_truncated", s.recovery_bytes_truncated},
-          {"follower_bytes_fetched", s.follower_bytes_fetched},
-          {"follower_truncations", s.follower_truncations}};
+  return {
+      {"isr_shrinks", s.isr_shrinks - before.isr_shrinks},
+      {"isr_expands", s.isr_expands - before.isr_expands},
+      {"leader_elections", s.leader_elections - before.leader_elections},
+      {"unclean_leader_elections", s.unclean_leader_elections - before.unclean_leader_elections},
+      {"offline_partitions", s.offline_partitions},
+      {"brokers_fenced", s.brokers_fenced - before.brokers_fenced},
+      {"controlled_shutdowns", s.controlled_shutdowns - before.controlled_shutdowns},
+      {"elections", elections},
+      {"election_ms",
+       {{"p50", in_run.ElectionMsPercentile(50)},
+        {"p99", in_run.ElectionMsPercentile(99)},
+        {"max", in_run.ElectionMsPercentile(100)}}},
+      {"unavailable_partition_s", unavailable_s},
+      {"bytes_written", s.bytes_written - before.bytes_written},
+      {"fsyncs", s.fsyncs - before.fsyncs},
+      {"bytes_truncated", s.bytes_truncated - before.bytes_truncated},
+      {"recovery_bytes_truncated", s.recovery_bytes_truncated - before.recovery_bytes_truncated},
+      {"follower_bytes_fetched", s.follower_bytes_fetched - before.follower_bytes_fetched},
+      {"follower_truncations", s.follower_truncations - before.follower_truncations}};
 }
 
 }  // namespace kbench::harness

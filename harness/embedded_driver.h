@@ -76,10 +76,13 @@ class EmbeddedDriver final : public Driver {
   bool temporary_ = false;  // run_dir_ is under the system's temporary directory
   bool remove_dir_ = false;
   int64_t start_ns_ = 0;
+  broker::ClusterStats baseline_;  // at RunStarted
   bool closed_ = false;
 };
 
-// The `cluster` object of the results from the cluster's counters; times relative to start_ns.
-nlohmann::json ClusterStatsToJson(const broker::ClusterStats& s, int64_t start_ns);
+// The `cluster` object of the results: the counters of `s` minus those of `before` (taken when the
+// run started), elections and unavailability from start_ns on, times relative to start_ns.
+nlohmann::json ClusterStatsToJson(const broker::ClusterStats& s, const broker::ClusterStats& before,
+                                  int64_t start_ns);
 
 }  // namespace kbench::harness
