@@ -164,7 +164,7 @@ TEST_F(EmbeddedRunnerTest, AcksAllSurvivesTheProfilesCrashAndRestartWithNothingL
   ASSERT_EQ(r->faults.size(), 2u);
   EXPECT_EQ(r->faults[0].action, "crash");
   EXPECT_TRUE(r->faults[0].ok) << r->faults[0].detail;
-  EXPECT_NEAR(r->faults[0].t_s, 2.0, 0.5);
+  EXPECT_GE(r->faults[0].t_s, 2.0);  // on the run's clock, never early
   EXPECT_EQ(r->faults[1].action, "restart");
   EXPECT_TRUE(r->faults[1].ok) << r->faults[1].detail;
   EXPECT_GE(r->cluster.value("leader_elections", int64_t{0}), 1);
@@ -195,9 +195,9 @@ TEST_F(EmbeddedRunnerTest, AStalledBrokerShowsAsASecondOfLatencyNotALowerRate) {
   EXPECT_GE(*s.publish_latency_ms.p999, 900.0);
   ASSERT_TRUE(s.e2e_latency_ms.max.has_value());
   EXPECT_GE(*s.e2e_latency_ms.max, 1000.0);
-  // The open-loop schedule held: the measured rate is the profile's (4 s x 500 msg/s), give or
-  // take.
-  EXPECT_NEAR(s.produced.msgs_per_sec, 500, 50);
+  // The open-loop schedule held: the measured rate is the profile's 500 msg/s, not the 375 msg/s
+  // a closed loop that lost the stalled second would show.
+  EXPECT_NEAR(s.produced.msgs_per_sec, 500, 60);
   EXPECT_EQ(s.audit.lost, 0);
 }
 
