@@ -1,6 +1,7 @@
 // Replication rules on a 3-broker embedded cluster, driven through the brokers' replica managers
 // (exact error codes, no client retries in between) and the cluster's fault calls:
-//  - acks=all answers REQUEST_TIMED_OUT (7) when the HW does not pass the batch in time,
+//  - acks=all answers REQUEST_TIMED_OUT (7) when the HW does not pass the batch in time (and
+//    consumers meanwhile read only up to the HW),
 //    NOT_ENOUGH_REPLICAS_AFTER_APPEND (20) when the ISR shrinks below min.insync.replicas while it
 //    waits, and NOT_ENOUGH_REPLICAS (19) before appending once it is below;
 //  - a follower of a new leader truncates its divergent suffix to the end of the last common leader
@@ -90,6 +91,27 @@ TEST_F(ClusterReplicationTest, AcksAllAnswersTimeoutThenNotEnoughReplicasAfterTh
   ASSERT_TRUE(cluster_->HoldFollowerFetchers(BrokerId(2), true).ok());
   // The follower copies what its fetch in flight brings, then stops: the HW stays put.
   EXPECT_EQ(Append(1, "acks", 5, -1, 300), ErrorCode::kRequestTimedOut);
+  // Consumers read up to the HW only; a follower's fetch reads to the log end.
+  std::shared_ptr<Partition> leader = PartitionOf(1, "acks");
+  const Offset hw = leader->high_watermark();
+  ASSERT_LT(hw, leader->log_end_offset());
+  auto read_at = [&](FetchBound bound, int32_t replica) {
+    FetchParams params;
+    params.replica_id = BrokerId(replica);
+    params.bound = bound;
+    int64_t bytes = 0;
+    bool errors = false;
+    return cluster_->broker(BrokerId(1))
+        ->replicas()
+        .ReadFromLocalLog(params, {FetchEntry{{"acks", PartitionId(0)}, hw, 1 << 20}}, &bytes,
+                          &errors)
+        .at(0);
+  };
+  FetchPartitionData consumer = read_at(FetchBound::kHighWatermark, -1);
+  EXPECT_EQ(consumer.error, ErrorCode::kNone);
+  EXPECT_EQ(consumer.high_watermark, hw);
+  EXPECT_TRUE(consumer.records.empty());
+  EXPECT_FALSE(read_at(FetchBound::kLogEnd, 3).records.empty());
   // Waiting longer than replica.lag.time.max.ms: the ISR shrinks to {1} under the batch.
   EXPECT_EQ(Append(1, "acks", 5, -1, 30000), ErrorCode::kNotEnoughReplicasAfterAppend);
   EXPECT_EQ(PartitionOf(1, "acks")->state().isr, std::vector<BrokerId>{BrokerId(1)});
