@@ -2,6 +2,7 @@
 // print the perf-test line and the summary table, and map the outcome to the exit status: 0
 // completed, 1 acknowledged messages lost although the profile promised none, 2 bad input, 3 error.
 #include <fmt/format.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -139,8 +140,11 @@ int Run(const RunFlags& f) {
   }
   // The embedded cluster's brokers log their routine (groups, stops) at info; on the run's stderr
   // that would break up the progress line. Warnings (ISR changes, faults) stay.
-  if (!direct && f.bootstrap.empty() && std::getenv("KBENCH_LOG_LEVEL") == nullptr) {
-    log::SetLevel(log::Level::kWarn);
+  if (!direct && f.bootstrap.empty()) {
+    if (std::getenv("KBENCH_LOG_LEVEL") == nullptr) log::SetLevel(log::Level::kWarn);
+    // As `kbench cluster`: a write to a client or peer that went away (a crashed broker's
+    // connections) is an error on that socket, never the end of the run.
+    ::signal(SIGPIPE, SIG_IGN);
   }
   bool loss = false;
   const std::string stamp = UtcStamp();
