@@ -117,9 +117,9 @@ bool ControllerLink::WaitUntilRegistered(int64_t timeout_ms) {
 void ControllerLink::HeartbeatLoop() {
   const int64_t backoff_ms =
       std::clamp<int64_t>(config_.replication.broker_heartbeat_interval_ms / 2, 10, 500);
-  while (!stopping_.load()) {
+  while (!stopping_.load() && !shut_down_.load()) {
     gates_->WaitWhilePaused();
-    if (stopping_.load()) break;
+    if (stopping_.load() || shut_down_.load()) break;
     if (!HeartbeatOnce()) Sleep(backoff_ms);
   }
 }
@@ -144,6 +144,10 @@ bool ControllerLink::HeartbeatOnce() {
     return false;
   }
   counters_.heartbeats.fetch_add(1, std::memory_order_relaxed);
+  if (resp->error_code == ErrorCode::kStaleBrokerEpoch && shutting_down_.load()) {
+    shut_down_.store(true);
+    return true;
+  }
   if (resp->error_code == ErrorCode::kStaleBrokerEpoch) {
     log::Warn("broker.link",
               "broker {}: the controller fenced it (stale broker epoch {}); "
@@ -328,9 +332,18 @@ Result<std::pair<ProducerId, int64_t>> ControllerLink::AllocateProducerIds() {
 Result<protocol::ControlledShutdownResponse> ControllerLink::ControlledShutdown() {
   protocol::ControlledShutdownRequest req{config_.node_id, broker_epoch_.load()};
   if (req.broker_epoch < 0) return Status::Unavailable("not registered with the controller");
+  // From now on a fencing (the controller answers parked heartbeats with STALE_BROKER_EPOCH as
+  // the shutdown ends, possibly before this call returns) ends the heartbeats instead of
+  // registering again; heartbeats go on until then, so the session does not expire mid-shutdown.
+  shutting_down_.store(true);
   const int timeout = static_cast<int>(
       std::min<int64_t>(config_.replication.controlled_shutdown_timeout_ms + 5000, INT32_MAX));
-  return CallController<protocol::ControlledShutdownResponse>(shutdown_conn_, req, timeout);
+  Result<protocol::ControlledShutdownResponse> r =
+      CallController<protocol::ControlledShutdownResponse>(shutdown_conn_, req, timeout);
+  // Answered: the controller fenced this broker. It must not register again while it stops (it
+  // would be activated and handed leaderships back).
+  if (r.ok() && r->error_code != ErrorCode::kStaleBrokerEpoch) shut_down_.store(true);
+  return r;
 }
 
 }  // namespace kbench::broker

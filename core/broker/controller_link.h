@@ -87,7 +87,8 @@ class ControllerLink {
   Result<protocol::DeleteTopicsResponse> DeleteTopics(const protocol::DeleteTopicsRequest& req);
   // A block of producer ids: (first, count).
   Result<std::pair<ProducerId, int64_t>> AllocateProducerIds();
-  // Moves this broker's leaderships away (blocks up to controlled.shutdown.timeout.ms).
+  // Moves this broker's leaderships away (blocks up to controlled.shutdown.timeout.ms). Once the
+  // controller answered, heartbeats stop: the broker is fenced and must not register again.
   Result<protocol::ControlledShutdownResponse> ControlledShutdown();
 
   // Breaks every call in flight (isolation); threads reconnect when allowed.
@@ -121,6 +122,8 @@ class ControllerLink {
   std::atomic<int32_t> controller_epoch_{-1};
   std::atomic<bool> registered_{false};
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> shutting_down_{false};  // ControlledShutdown was sent: never re-register
+  std::atomic<bool> shut_down_{false};      // fenced after it: heartbeats have ended
 
   PeerConnection heartbeat_conn_;
   PeerConnection isr_conn_;

@@ -231,7 +231,14 @@ TEST_F(ClusterProcessTest, ThreeBrokerProcessesFormOneClusterAndSurviveASigkill)
   EXPECT_NE(brokers[0]->Stderr().find("WARN  controller@1 broker 3 fenced"), std::string::npos)
       << brokers[0]->Stderr();
   EXPECT_EQ(brokers[1]->Terminate(), 0) << brokers[1]->Stderr();
+  // After its controlled shutdown (done by the controller in broker 1) broker 2 is fenced and does
+  // not register again while it stops.
+  EXPECT_EQ(brokers[1]->Stderr().find("registering again"), std::string::npos)
+      << brokers[1]->Stderr();
+  EXPECT_NE(brokers[0]->Stderr().find("controlled shutdown of broker 2 done"), std::string::npos);
   EXPECT_EQ(brokers[0]->Terminate(), 0) << brokers[0]->Stderr();
+  EXPECT_EQ(brokers[0]->Stderr().find("registering again"), std::string::npos)
+      << brokers[0]->Stderr();
 }
 
 TEST_F(ClusterProcessTest, BadClusterFlagsExitWithStatus2AndSayWhy) {
