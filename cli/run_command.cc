@@ -2,13 +2,19 @@
 // print the perf-test line and the summary table, and map the outcome to the exit status: 0
 // completed, 1 acknowledged messages lost although the profile promised none, 2 bad input, 3 error.
 #include <fmt/format.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "cli/command.h"
+#include "core/base/log.h"
 #include "harness/progress.h"
 #include "harness/runner.h"
 #include "harness/workload_spec.h"
@@ -30,8 +36,54 @@ struct RunFlags {
   bool keep_data = false;
 };
 
-std::string DefaultOutput(const harness::Workload& w) {
-  return fmt::format("results/latest/{}.json", w.name);
+// results/latest/<name>-<UTC time>.json, one stamp per invocation (variants add .<variant>).
+std::string DefaultOutput(const harness::Workload& w, const std::string& stamp) {
+  return fmt::format("results/latest/{}-{}.json", w.name, stamp);
+}
+
+std::string UtcStamp() {
+  const time_t now = time(nullptr);
+  tm utc{};
+  gmtime_r(&now, &utc);
+  char buf[32];
+  strftime(buf, sizeof(buf), "%Y%m%dT%H%M%SZ", &utc);
+  return buf;
+}
+
+// Before anything runs: the results file's directory is created and must be writable, so a long
+// run does not end without a place for its results. A directory given as the file is bad input;
+// a place the OS refuses is the environment's problem.
+int CheckOutput(const std::string& output) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_directory(output, ec)) {
+    fmt::print(stderr, "kbench run: -o {}: is a directory; expected a results file (.json)\n",
+               output);
+    return kExitBadInput;
+  }
+  const fs::path parent = fs::path(output).parent_path();
+  if (!parent.empty()) fs::create_directories(parent, ec);
+  if (ec == std::errc::not_a_directory || ec == std::errc::file_exists) {
+    fmt::print(stderr, "kbench run: -o {}: {} is not a directory\n", output, parent.string());
+    return kExitBadInput;
+  }
+  const std::string dir = parent.empty() ? "." : parent.string();
+  if (ec || ::access(dir.c_str(), W_OK | X_OK) != 0) {
+    fmt::print(stderr, "kbench run: -o {}: cannot write in {}: {}\n", output, dir,
+               ec ? ec.message() : std::strerror(errno));
+    return kExitError;
+  }
+  return kExitOk;
+}
+
+int ExitFor(const Status& st) {
+  switch (st.code()) {
+    case StatusCode::kUnsupported:
+    case StatusCode::kInvalidArgument:
+      return kExitBadInput;
+    default:
+      return kExitError;
+  }
 }
 
 int RunOne(const harness::Workload& w, const RunFlags& f, const std::string& output, bool* loss) {
@@ -45,20 +97,18 @@ int RunOne(const harness::Workload& w, const RunFlags& f, const std::string& out
   o.data_dir = f.data_dir;
   o.progress = stderr;
   o.progress_tty = harness::ProgressLine::IsTerminal(stderr);
-  std::error_code ec;
-  const std::filesystem::path parent = std::filesystem::path(output).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  if (const int rc = CheckOutput(output); rc != kExitOk) return rc;
   fmt::print("== {}{}: {}\n", w.name, w.variant.empty() ? "" : " / " + w.variant, w.description);
+  std::fflush(stdout);
   auto r = harness::RunWorkload(w, o);
   if (!r.ok()) {
     fmt::print(stderr, "kbench run: {}\n", r.status().message());
-    return r.status().code() == StatusCode::kUnsupported ||
-                   r.status().code() == StatusCode::kInvalidArgument
-               ? kExitBadInput
-               : kExitError;
+    return ExitFor(r.status());
   }
-  fmt::print("{}\n\n{}\nresults: {}\n\n", results::PerfTestLine(*r), results::SummaryTable(*r),
+  // The last line on stdout says where the results went (scripts read it).
+  fmt::print("{}\n\n{}\nresults: {}\n", results::PerfTestLine(*r), results::SummaryTable(*r),
              output);
+  std::fflush(stdout);
   if (results::LossBreaksPromise(r->summary)) *loss = true;
   return kExitOk;
 }
@@ -79,12 +129,6 @@ int Run(const RunFlags& f) {
     fmt::print(stderr, "kbench run: --existing-topics is for the kafka driver\n");
     return kExitBadInput;
   }
-  if (!direct && f.bootstrap.empty()) {
-    fmt::print(
-        stderr,
-        "kbench run: the embedded cluster is not in this build yet: give --bootstrap HOST:PORT\n");
-    return kExitBadInput;
-  }
   harness::WorkloadLoadOptions lo;
   lo.overrides = f.sets;
   lo.embedded = f.bootstrap.empty();  // the direct driver's logs are local too
@@ -94,9 +138,19 @@ int Run(const RunFlags& f) {
     fmt::print(stderr, "{}\n", workloads.status().message());
     return kExitBadInput;
   }
+  // The embedded cluster's brokers log their routine (groups, stops) at info; on the run's stderr
+  // that would break up the progress line. Warnings (ISR changes, faults) stay.
+  if (!direct && f.bootstrap.empty()) {
+    if (std::getenv("KBENCH_LOG_LEVEL") == nullptr) log::SetLevel(log::Level::kWarn);
+    // As `kbench cluster`: a write to a client or peer that went away (a crashed broker's
+    // connections) is an error on that socket, never the end of the run.
+    ::signal(SIGPIPE, SIG_IGN);
+  }
   bool loss = false;
+  const std::string stamp = UtcStamp();
   for (const harness::Workload& w : *workloads) {
-    const std::string base = f.output.empty() ? DefaultOutput(w) : f.output;
+    if (&w != &workloads->front()) fmt::print("\n");
+    const std::string base = f.output.empty() ? DefaultOutput(w, stamp) : f.output;
     const std::string output =
         workloads->size() > 1 ? harness::VariantOutputPath(base, w.variant) : base;
     if (const int rc = RunOne(w, f, output, &loss); rc != kExitOk) return rc;
@@ -118,18 +172,23 @@ Subcommand AddRunCommand(CLI::App& app) {
   run->add_option("profile", flags->profile, "workload profile (workloads/*.yaml)")->required();
   run->add_option("--bootstrap", flags->bootstrap,
                   "HOST:PORT[,...] of a Kafka cluster (default: embedded cluster)");
-  run->add_option("--data-dir", flags->data_dir,
-                  "the disk under test (log dirs of the embedded cluster or the direct driver; "
-                  "default: the current directory)");
+  run->add_option(
+      "--data-dir", flags->data_dir,
+      "the disk under test: log dirs of the embedded cluster (<dir>/<run id>/broker-<i>, "
+      "kept; default: a temporary directory, removed) or of the direct driver "
+      "(default: the current directory)");
   run->add_option("--driver", flags->driver,
                   "kafka (librdkafka) or direct (the storage engine in-process, no protocol)");
-  run->add_flag("--keep-data", flags->keep_data,
-                "direct: keep the run's logs under --data-dir (default: removed after the run)");
+  run->add_flag(
+      "--keep-data", flags->keep_data,
+      "keep the run's log dirs (direct: under --data-dir; embedded without --data-dir: the "
+      "temporary directory); by default they are removed after the run");
   run->add_option("--set", flags->sets, "override a profile field: key=value (repeatable)")
       ->allow_extra_args(false);
   run->add_option("--variant", flags->variant, "run only this variant of the profile");
   run->add_option("-o,--output", flags->output,
-                  "results JSON (default results/latest/<name>.json); .hlog files beside it");
+                  "results JSON (default results/latest/<name>-<UTC time>.json); .hlog files "
+                  "beside it");
   run->add_option("--topic-prefix", flags->topic_prefix,
                   "topic names <prefix>-<n> (default kbench-<name>-<random>)");
   run->add_flag("--existing-topics", flags->existing_topics,

@@ -18,12 +18,13 @@ void ConsumerWorker::PostPositions() {
 
 void ConsumerWorker::Run(int64_t end_ns) {
   int64_t next_report = MonoNanos() + options_.report_interval_ms * 1'000'000;
+  bool paused = false;
   while (!stop_.load(std::memory_order_relaxed) && MonoNanos() < end_ns) {
-    if (paused_.load(std::memory_order_relaxed)) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(options_.poll_timeout_ms));
-    } else {
-      options_.consumer->Poll(options_.poll_timeout_ms);
+    if (const bool want = paused_.load(std::memory_order_relaxed); want != paused) {
+      options_.consumer->Pause(want);
+      paused = want;
     }
+    options_.consumer->Poll(options_.poll_timeout_ms);
     if (MonoNanos() >= next_report) {
       PostPositions();
       next_report += options_.report_interval_ms * 1'000'000;

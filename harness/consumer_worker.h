@@ -31,9 +31,10 @@ class ConsumerWorker {
   // the end.
   void Run(int64_t end_ns);
   void Stop() { stop_.store(true, std::memory_order_relaxed); }
-  // Pausing (a backlog being built) keeps the thread alive without polling; a Kafka group keeps
-  // the member only for max.poll.interval.ms (librdkafka's default 300 s), which bounds a paused
-  // backlog phase.
+  // Pausing (a backlog being built): the thread hands it to its consumer (ConsumerClient::Pause)
+  // before its next poll and keeps polling, so the consumer stays in its group (a Kafka group
+  // drops a member that does not poll within max.poll.interval.ms). Set before Run() to start
+  // paused.
   void SetPaused(bool paused) { paused_.store(paused, std::memory_order_relaxed); }
 
  private:

@@ -41,7 +41,7 @@ class DirectConsumer::Delivery {
   Delivery(const Delivery&) = delete;
   Delivery& operator=(const Delivery&) = delete;
 
-  void Deliver(const std::optional<std::span<const uint8_t>>& value) {
+  void Deliver(const std::optional<std::span<const uint8_t>>& value, int64_t offset) {
     if (!value || value->size() < kPayloadHeaderSize) {
       ++foreign_;
       return;
@@ -51,7 +51,7 @@ class DirectConsumer::Delivery {
       ++foreign_;
       return;
     }
-    AddToRun(h->producer_id, h->sequence);
+    AddToRun(h->producer_id, h->sequence, offset);
     ++delivered_;
     bytes_ += static_cast<int64_t>(value->size());
     if (batch_) {
@@ -67,7 +67,7 @@ class DirectConsumer::Delivery {
   int delivered() const { return static_cast<int>(delivered_); }
 
  private:
-  void AddToRun(uint32_t producer, uint64_t sequence) {
+  void AddToRun(uint32_t producer, uint64_t sequence, int64_t offset) {
     if (run_.count > 0 && (producer != run_.producer || sequence != run_.first + run_.count)) {
       FlushRun();
     }
@@ -76,10 +76,11 @@ class DirectConsumer::Delivery {
       run_.first = sequence;
     }
     ++run_.count;
+    run_.last_offset = offset;
   }
   void FlushRun() {
     if (run_.count > 0 && o_.audit != nullptr)
-      o_.audit->ConsumedRange(run_.producer, index_, run_.first, run_.count);
+      o_.audit->ConsumedRange(run_.producer, index_, run_.first, run_.count, run_.last_offset);
     run_.count = 0;
   }
 
@@ -144,8 +145,8 @@ std::vector<int32_t> DirectConsumer::assignment() const {
 
 int DirectConsumer::Poll(int timeout_ms) {
   const int64_t deadline = MonoNanos() + int64_t{std::max(timeout_ms, 0)} * 1'000'000;
-  if (closed_ || assigned_.empty()) {
-    // Nothing to read (an idle member of a group with more consumers than partitions).
+  if (closed_ || paused_ || assigned_.empty()) {
+    // Nothing to read (paused, or an idle member of a group with more consumers than partitions).
     std::this_thread::sleep_for(std::chrono::milliseconds(std::max(timeout_ms, 0)));
     return 0;
   }
@@ -267,7 +268,7 @@ bool DirectConsumer::DeliverBatch(Assigned& a, std::span<const uint8_t> batch,
     }
     if (!*more) break;
     if (r.offset.value() < a.position) continue;
-    d.Deliver(r.value);
+    d.Deliver(r.value, r.offset.value());
     a.position = r.offset.value() + 1;
     if (slow && MonoNanos() >= deadline_ns) return false;  // the rest at the next poll
   }

@@ -52,6 +52,8 @@ class DirectConsumer final : public ConsumerClient {
 
   int Poll(int timeout_ms) override;
   std::vector<PartitionPosition> Positions() override;
+  // Paused, Poll() reads nothing (it waits out its timeout).
+  void Pause(bool paused) override { paused_ = paused; }
   Status Close() override;
 
   int64_t consumed() const override { return consumed_.load(std::memory_order_relaxed); }
@@ -75,6 +77,7 @@ class DirectConsumer final : public ConsumerClient {
   struct SequenceRun {
     uint32_t producer = 0;
     uint64_t first = 0, count = 0;
+    int64_t last_offset = -1;  // where the run's last message was read
   };
   class Delivery;  // one fetch's delivery state (direct_consumer.cc)
 
@@ -99,6 +102,7 @@ class DirectConsumer final : public ConsumerClient {
   std::vector<uint8_t> scratch_;  // decompressed records
   AppendNotifier doorbell_;       // rung by producers appending to an assigned partition
   bool closed_ = false;
+  bool paused_ = false;
   int64_t foreign_ = 0;
   std::atomic<int64_t> consumed_{0}, consumed_bytes_{0};
   ErrorCounter errors_;

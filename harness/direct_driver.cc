@@ -155,6 +155,28 @@ Result<std::unique_ptr<ConsumerClient>> DirectDriver::NewConsumer(const Consumer
   return std::unique_ptr<ConsumerClient>(std::move(consumer));
 }
 
+PartitionLogRanges DirectDriver::LogRanges(const std::vector<uint32_t>& partitions,
+                                           const PartitionIndex& index) {
+  PartitionLogRanges ranges;
+  const uint32_t ppt = static_cast<uint32_t>(index.partitions_per_topic());
+  for (uint32_t p : partitions) {
+    const size_t topic = p / ppt, partition = p % ppt;
+    if (topic >= logs_.size() || partition >= logs_[topic].size()) continue;
+    const storage::PartitionLog& log = *logs_[topic][partition];
+    ranges[p] = {.log_start = log.log_start_offset().value(),
+                 .log_end = log.log_end_offset().value()};
+  }
+  return ranges;
+}
+
+Result<PageCacheEviction> DirectDriver::EvictPageCache() {
+  std::vector<std::string> dirs;
+  for (const auto& topic : logs_) {
+    for (const auto& log : topic) dirs.push_back(log->dir());
+  }
+  return EvictSegmentFiles(dirs);
+}
+
 void DirectDriver::FillResult(const Workload& w, results::RunResult* r) const {
   r->target = {.kind = "direct", .bootstrap = "", .brokers = 1, .data_dir = options_.data_dir};
   r->summary.brokers = 1;

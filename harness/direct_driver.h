@@ -52,6 +52,11 @@ class DirectDriver final : public Driver {
   Status PrepareTopics(const TopicSpec& spec) override;
   Result<std::unique_ptr<ProducerClient>> NewProducer(const ProducerClientOptions& o) override;
   Result<std::unique_ptr<ConsumerClient>> NewConsumer(const ConsumerClientOptions& o) override;
+  // Straight from the logs: log start and log end offset.
+  PartitionLogRanges LogRanges(const std::vector<uint32_t>& partitions,
+                               const PartitionIndex& index) override;
+  // The run's partition directories: the storage engine is on this host.
+  Result<PageCacheEviction> EvictPageCache() override;
   std::vector<std::string> notes() const override { return notes_; }
   void FillResult(const Workload& w, results::RunResult* r) const override;
   Status Close() override;

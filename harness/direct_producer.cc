@@ -124,17 +124,21 @@ Status DirectProducer::SendBatch(int32_t partition) {
   storage::PartitionLog& log = *options_.logs[static_cast<size_t>(partition)];
   wire_.clear();
   Status st = b.builder.BuildInto(&wire_);
+  int64_t first_offset = DurabilityAudit::kNoOffset;
   if (st.ok()) {
     Result<storage::ValidatedRecords> validated =
         storage::ValidateRecords(wire_, log.validation_options(storage::AppendOrigin::kClient));
     if (validated.ok()) {
-      st = log.AppendAsLeader(*validated, {.leader_epoch = LeaderEpoch(0)}).status();
+      Result<storage::AppendInfo> appended =
+          log.AppendAsLeader(*validated, {.leader_epoch = LeaderEpoch(0)});
+      st = appended.status();
+      if (appended.ok()) first_offset = appended->first_offset.value();
     } else {
       st = validated.status();
     }
   }
   if (st.ok()) {
-    Acknowledge(partition, b);
+    Acknowledge(partition, b, first_offset);
     if (options_.signals != nullptr) options_.signals->Notify(static_cast<size_t>(partition));
   } else {
     Fail(partition, b, st);
@@ -154,12 +158,13 @@ Status DirectProducer::SendBatch(int32_t partition) {
   return Status::Ok();
 }
 
-void DirectProducer::Acknowledge(int32_t partition, OpenBatch& b) {
+void DirectProducer::Acknowledge(int32_t partition, OpenBatch& b, int64_t first_offset) {
   const ProducerClientOptions& c = options_.client;
   const int64_t now_wall = c.clock->NowWall();
   const uint32_t index = c.partitions->Index(c.topic, partition);
   const uint64_t count = static_cast<uint64_t>(b.count());
-  for (DurabilityAudit* a : c.audits) a->AckedRange(c.producer_id, index, b.first_sequence, count);
+  for (DurabilityAudit* a : c.audits)
+    a->AckedRange(c.producer_id, index, b.first_sequence, count, first_offset);
   if (c.publish_latency != nullptr) {
     LatencyRecorder::Batch record(c.publish_latency);
     for (int64_t intended : b.intended_wall_ns) record.Record(now_wall - intended);

@@ -74,7 +74,8 @@ class DirectProducer final : public ProducerClient {
   explicit DirectProducer(DirectProducerOptions options);
   // Build -> validate -> append -> acknowledge (or fail) partition p's open batch; empties it.
   Status SendBatch(int32_t partition);
-  void Acknowledge(int32_t partition, OpenBatch& b);
+  // The batch's messages were appended at first_offset, first_offset + 1, ...
+  void Acknowledge(int32_t partition, OpenBatch& b, int64_t first_offset);
   void Fail(int32_t partition, OpenBatch& b, const Status& why);
   // Appends every batch due by now_ns and recomputes next_deadline_.
   Status ExpireLingering(int64_t now_ns);

@@ -31,6 +31,7 @@
 #include "harness/durability_audit.h"
 #include "harness/latency_recorder.h"
 #include "harness/message_sender.h"
+#include "harness/page_cache.h"
 #include "harness/partition_index.h"
 #include "harness/topic_spec.h"
 #include "harness/workload_spec.h"
@@ -90,6 +91,11 @@ class ConsumerClient {
   virtual int Poll(int timeout_ms) = 0;
   // Positions and log ends of the partitions currently assigned (for lag). Cheap.
   virtual std::vector<PartitionPosition> Positions() = 0;
+  // Paused (while a backlog is built), the consumer keeps its place in the group and its
+  // partitions but fetches nothing; Poll() still serves the group (rebalances) and returns 0.
+  // Partitions assigned while paused start paused. Resumed, it reads on from its position:
+  // nothing fetched before the pause is delivered out of turn.
+  virtual void Pause(bool paused) = 0;
   // Leaves the group. Idempotent.
   virtual Status Close() = 0;
 
@@ -110,6 +116,23 @@ class Driver {
       const ProducerClientOptions& options) = 0;
   virtual Result<std::unique_ptr<ConsumerClient>> NewConsumer(
       const ConsumerClientOptions& options) = 0;
+
+  // For the audit's verdict, after the producers stopped: each listed partition's log start and
+  // high watermark as the target sees them now (ListOffsets; the log itself). Partitions it
+  // cannot ask about (a broker down, an error) are left out: the audit then judges them on the
+  // consumers' progress alone.
+  virtual PartitionLogRanges LogRanges(const std::vector<uint32_t>& partitions,
+                                       const PartitionIndex& index) = 0;
+
+  // Catch-up reads (backlogPageCache: evict), with the producers stopped: drops the run's segment
+  // files from this host's page cache (page_cache.h). Unsupported, saying why, when the target's
+  // files are not on this host (an external cluster): the run goes on and records that.
+  virtual Result<PageCacheEviction> EvictPageCache() = 0;
+
+  // The run's clock started (MonoNanos of its origin: warm-up and fault times count from here),
+  // after the topics were prepared and before any client exists. The embedded target starts its
+  // fault schedule here.
+  virtual void RunStarted(int64_t /*start_ns*/) {}
 
   // Things the driver does differently from what the profile asks (printed before the run,
   // recorded in the results' `cluster.notes`).

@@ -108,7 +108,7 @@ void KafkaProducer::OnDelivery(rd_kafka_s* /*rk*/, const rd_kafka_message_s* m, 
   self->acked_.fetch_add(1, std::memory_order_relaxed);
   self->acked_bytes_.fetch_add(static_cast<int64_t>(m->len), std::memory_order_relaxed);
   for (DurabilityAudit* a : self->options_.audits)
-    a->Acked(header->producer_id, partition, header->sequence);
+    a->Acked(header->producer_id, partition, header->sequence, m->offset);
   if (self->options_.publish_latency) {
     self->options_.publish_latency->Record(now_wall - header->intended_send_wall_ns);
   }
@@ -161,6 +161,10 @@ Result<std::unique_ptr<KafkaConsumer>> KafkaConsumer::Create(const KafkaConsumer
   KB_ASSIGN_OR_RETURN(rd_kafka_conf_t * conf,
                       BuildConfig("consumerConfig", options.bootstrap, defaults, options.config));
   std::unique_ptr<KafkaConsumer> c(new KafkaConsumer(options));
+  rd_kafka_conf_set_opaque(conf, c.get());
+  rd_kafka_conf_set_rebalance_cb(
+      conf, [](rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+               void* opaque) { OnRebalance(rk, err, parts, opaque); });
   char err[512];
   c->rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
   if (c->rk_ == nullptr) {
@@ -200,7 +204,8 @@ void KafkaConsumer::Handle(const rd_kafka_message_s* m) {
   }
   consumed_.fetch_add(1, std::memory_order_relaxed);
   consumed_bytes_.fetch_add(static_cast<int64_t>(m->len), std::memory_order_relaxed);
-  if (options_.audit) options_.audit->Consumed(header->producer_id, *partition, header->sequence);
+  if (options_.audit)
+    options_.audit->Consumed(header->producer_id, *partition, header->sequence, m->offset);
   if (options_.e2e_latency) options_.e2e_latency->Record(now_wall - header->intended_send_wall_ns);
   if (options_.processing_delay_ms > 0) {
     std::this_thread::sleep_for(
@@ -221,6 +226,42 @@ int KafkaConsumer::Poll(int timeout_ms) {
     m = rd_kafka_consumer_poll(rk_, 0);
   }
   return static_cast<int>(consumed() - before);
+}
+
+// What librdkafka does without a callback, plus: partitions assigned while paused start paused.
+void KafkaConsumer::OnRebalance(rd_kafka_s* rk, int err, rd_kafka_topic_partition_list_s* parts,
+                                void* opaque) {
+  auto* self = static_cast<KafkaConsumer*>(opaque);
+  const bool cooperative = std::string_view(rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE";
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    if (cooperative) {
+      if (rd_kafka_error_t* e = rd_kafka_incremental_assign(rk, parts)) rd_kafka_error_destroy(e);
+    } else {
+      rd_kafka_assign(rk, parts);
+    }
+    if (self->paused_) rd_kafka_pause_partitions(rk, parts);
+    return;
+  }
+  if (cooperative) {
+    if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, parts)) rd_kafka_error_destroy(e);
+  } else {
+    rd_kafka_assign(rk, nullptr);
+  }
+}
+
+void KafkaConsumer::Pause(bool paused) {
+  if (paused == paused_ || closed_) return;
+  paused_ = paused;
+  rd_kafka_topic_partition_list_t* assigned = nullptr;
+  if (rd_kafka_assignment(rk_, &assigned) != RD_KAFKA_RESP_ERR_NO_ERROR || assigned == nullptr) {
+    return;
+  }
+  if (paused) {
+    rd_kafka_pause_partitions(rk_, assigned);
+  } else {
+    rd_kafka_resume_partitions(rk_, assigned);
+  }
+  rd_kafka_topic_partition_list_destroy(assigned);
 }
 
 Status KafkaConsumer::Commit() {
@@ -265,6 +306,7 @@ std::vector<PartitionPosition> KafkaConsumer::Positions() {
 Status KafkaDriver::PrepareTopics(const TopicSpec& spec) {
   KB_ASSIGN_OR_RETURN(brokers_, CountBrokers(options_.bootstrap));
   topics_ = spec.names;
+  partitions_ = spec.partitions;
   return options_.create_topics ? CreateTopics(options_.bootstrap, spec)
                                 : VerifyTopics(options_.bootstrap, spec);
 }
@@ -297,6 +339,51 @@ Result<std::unique_ptr<ConsumerClient>> KafkaDriver::NewConsumer(const ConsumerC
   co.processing_delay_ms = o.processing_delay_ms;
   KB_ASSIGN_OR_RETURN(auto consumer, KafkaConsumer::Create(co));
   return std::unique_ptr<ConsumerClient>(std::move(consumer));
+}
+
+PartitionLogRanges KafkaDriver::LogRanges(const std::vector<uint32_t>& partitions,
+                                          const PartitionIndex& index) {
+  PartitionLogRanges ranges;
+  if (partitions.empty()) return ranges;
+  auto conf = BuildConfig("watermarks", options_.bootstrap, {}, {});
+  if (!conf.ok()) return ranges;
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, *conf, err, sizeof(err));
+  if (rk == nullptr) {
+    rd_kafka_conf_destroy(*conf);
+    return ranges;
+  }
+  const int64_t deadline = MonoNanos() + 10'000'000'000;
+  for (uint32_t p : partitions) {
+    const int64_t left_ms = (deadline - MonoNanos()) / 1'000'000;
+    if (left_ms <= 0) break;
+    const int32_t ppt = index.partitions_per_topic();
+    const std::string& topic = index.topics()[p / static_cast<uint32_t>(ppt)];
+    int64_t low = -1, high = -1;
+    if (rd_kafka_query_watermark_offsets(
+            rk, topic.c_str(), static_cast<int32_t>(p % ppt), &low, &high,
+            static_cast<int>(std::min<int64_t>(left_ms, 5000))) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      ranges[p] = {.log_start = low, .log_end = high};
+    }
+  }
+  rd_kafka_destroy(rk);
+  return ranges;
+}
+
+Result<PageCacheEviction> KafkaDriver::EvictPageCache() {
+  if (options_.local_log_dirs.empty()) {
+    return Status::Unsupported(
+        "the brokers' log dirs are not on this host (--bootstrap): kbench cannot evict their page "
+        "cache, so the backlog is read from wherever their OS keeps it");
+  }
+  std::vector<std::string> dirs;
+  for (const std::string& dir : options_.local_log_dirs) {
+    for (const std::string& topic : topics_) {
+      for (int32_t p = 0; p < partitions_; ++p)
+        dirs.push_back(fmt::format("{}/{}-{}", dir, topic, p));
+    }
+  }
+  return EvictSegmentFiles(dirs);
 }
 
 void KafkaDriver::FillResult(const Workload& /*w*/, results::RunResult* r) const {

@@ -117,6 +117,10 @@ class KafkaConsumer final : public ConsumerClient {
   // Positions and high watermarks (as last seen in a fetch response) of the partitions currently
   // assigned (for lag). Cheap: librdkafka's cached values, no request.
   std::vector<PartitionPosition> Positions() override;
+  // rd_kafka_pause_partitions / resume_partitions on the assignment (librdkafka drops what it had
+  // prefetched and fetches from the position on resume); the rebalance callback pauses partitions
+  // assigned while paused.
+  void Pause(bool paused) override;
 
   int64_t consumed() const override { return consumed_.load(std::memory_order_relaxed); }
   int64_t consumed_bytes() const override {
@@ -131,10 +135,13 @@ class KafkaConsumer final : public ConsumerClient {
  private:
   explicit KafkaConsumer(const KafkaConsumerOptions& options) : options_(options) {}
   void Handle(const rd_kafka_message_s* m);
+  static void OnRebalance(rd_kafka_s* rk, int err, rd_kafka_topic_partition_list_s* partitions,
+                          void* opaque);
 
   KafkaConsumerOptions options_;
   rd_kafka_s* rk_ = nullptr;
   bool closed_ = false;
+  bool paused_ = false;  // the consumer's thread only
   std::atomic<int64_t> consumed_{0}, consumed_bytes_{0}, foreign_{0};
   ErrorCounter errors_;
 };
@@ -145,6 +152,9 @@ struct KafkaDriverOptions {
   bool create_topics = true;      // false: the topics exist already (partition counts are checked)
   std::string data_dir;           // whose disk the results' target describes ("" = none given)
   std::string kind = "external";  // results target.kind: "external" (--bootstrap) or "embedded"
+  // The brokers' log dirs when they are on this host (the embedded cluster): their partition
+  // directories <dir>/<topic>-<p> can be evicted from the page cache. Empty: not reachable.
+  std::vector<std::string> local_log_dirs = {};
 };
 
 class KafkaDriver final : public Driver {
@@ -154,6 +164,11 @@ class KafkaDriver final : public Driver {
   Status PrepareTopics(const TopicSpec& spec) override;
   Result<std::unique_ptr<ProducerClient>> NewProducer(const ProducerClientOptions& o) override;
   Result<std::unique_ptr<ConsumerClient>> NewConsumer(const ConsumerClientOptions& o) override;
+  // Watermarks through a group-less client, bounded to ~10 s in all.
+  PartitionLogRanges LogRanges(const std::vector<uint32_t>& partitions,
+                               const PartitionIndex& index) override;
+  // The run's partition directories under local_log_dirs; Unsupported without them.
+  Result<PageCacheEviction> EvictPageCache() override;
   void FillResult(const Workload& w, results::RunResult* r) const override;
   Status Close() override { return Status::Ok(); }
 
@@ -161,6 +176,7 @@ class KafkaDriver final : public Driver {
   KafkaDriverOptions options_;
   int32_t brokers_ = 0;
   std::vector<std::string> topics_;
+  int32_t partitions_ = 0;  // per topic
 };
 
 }  // namespace kbench::harness

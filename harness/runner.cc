@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <ctime>
 #include <functional>
 #include <limits>
@@ -18,6 +19,7 @@
 #include "harness/consumer_worker.h"
 #include "harness/direct_driver.h"
 #include "harness/durability_audit.h"
+#include "harness/embedded_driver.h"
 #include "harness/kafka_driver.h"
 #include "harness/lag_evaluator.h"
 #include "harness/max_rate_search.h"
@@ -45,10 +47,13 @@ std::string RandomSuffix() {
   return fmt::format("{:06x}", rd() & 0xffffff);
 }
 
+// What the runner cannot do, before anything starts.
 Status CheckSupported(const Workload& w) {
-  if (w.consumer_backlog_size_gb > 0) {
-    return Status::Unsupported(
-        "consumerBacklogSizeGB (backlog build + catch-up) is not in this build yet");
+  if (w.consumer_backlog_size_gb > 0 &&
+      (w.producer_rate <= 0 || w.rate_shape == RateShape::kSteps)) {
+    return Status::InvalidArgument(
+        "consumerBacklogSizeGB needs a fixed producerRate (constant or poisson) to build the "
+        "backlog at");
   }
   return Status::Ok();
 }
@@ -69,12 +74,17 @@ Result<std::unique_ptr<Driver>> MakeDriver(const Workload& w, const RunnerOption
     return std::unique_ptr<Driver>(std::move(direct));
   }
   if (o.bootstrap.empty()) {
-    return Status::Unsupported(
-        "the embedded cluster is not in this build yet: give --bootstrap HOST:PORT");
+    KB_ASSIGN_OR_RETURN(auto embedded, EmbeddedDriver::Create(w, {.data_dir = o.data_dir,
+                                                                  .run_id = run_id,
+                                                                  .keep_data = o.keep_data}));
+    return std::unique_ptr<Driver>(std::move(embedded));
   }
   if (!w.faults.empty()) {
-    return Status::Unsupported(
-        "fault schedules need the embedded cluster, which is not in this build yet");
+    return Status::InvalidArgument(fmt::format(
+        "{}: the profile has a fault schedule ({} events), which kbench executes only on its "
+        "embedded cluster: with --bootstrap it cannot crash, pause or isolate the brokers. Run "
+        "without --bootstrap, or use a profile without `faults`",
+        w.source_file.empty() ? w.name : w.source_file, w.faults.size()));
   }
   return std::unique_ptr<Driver>(std::make_unique<KafkaDriver>(KafkaDriverOptions{
       .bootstrap = o.bootstrap, .create_topics = o.create_topics, .data_dir = o.data_dir}));
@@ -115,12 +125,19 @@ class Run {
   // Joins the producer threads; the first of `st` and their statuses that failed.
   Status JoinProducers(Status st);
   Status SearchMaxRate(double* found);
+  // consumerBacklogSizeGB: producers at the profile's rate with the consumers paused until the
+  // backlog is written and acknowledged, the page cache evicted when asked, consumers resumed.
+  Status BuildBacklog();
+  // Times the catch-up every 10 ms on its own thread, from the consumers' resumption until they
+  // delivered the backlog's worth of messages (or the run stops).
+  void WatchCatchUp();
   int64_t TotalAcked() const;
   RunCounters Counters() const;
   std::map<std::string, int64_t> LagByPartition();
   void FeedLagEvaluator();
   Status CloseInterval(bool measuring, double elapsed_s, const std::string& phase);
   bool Drained() const;
+  std::vector<AuditReport> ReconcileAudits();
   void Stop();
   // Destroys the clients and closes the driver (idempotent).
   Status Release();
@@ -147,6 +164,12 @@ class Run {
   std::vector<Status> producer_status_;
   int64_t next_interval_ = 0;
   std::optional<results::MaxRateResult> max_rate_;
+  std::optional<results::BacklogResult> backlog_;
+  double backlog_s_ = 0;            // the backlog phase's length (planned, then as it went)
+  int64_t backlog_deliveries_ = 0;  // deliveries that read the whole backlog once per subscription
+  int64_t consumed_at_resume_ = 0;
+  std::thread catch_up_thread_;
+  std::atomic<bool> stopping_{false};
   std::unique_ptr<ProgressLine> progress_;
   int64_t start_mono_ = 0;
 };
@@ -207,6 +230,7 @@ Status Run::StartConsumers() {
     }
   }
   for (auto& worker : consumer_workers_) {
+    if (w_.consumer_backlog_size_gb > 0) worker->SetPaused(true);  // from their first poll
     consumer_threads_.emplace_back([w = worker.get()] { w->Run(INT64_MAX); });
   }
   return Status::Ok();
@@ -385,6 +409,73 @@ Status Run::SearchMaxRate(double* found) {
   return Status::Ok();
 }
 
+Status Run::BuildBacklog() {
+  results::BacklogResult b;
+  b.target_bytes = static_cast<int64_t>(w_.consumer_backlog_size_gb * double(int64_t{1} << 30));
+  // Open loop at the profile's rate: the schedule holds exactly the messages the backlog needs.
+  const double messages =
+      std::ceil(static_cast<double>(b.target_bytes) / w_.message_size.MeanSize());
+  const double duration_s = std::max(messages / static_cast<double>(w_.producer_rate), 0.001);
+  const RunCounters before = Counters();
+  const int64_t start = MonoNanos();
+  backlog_s_ = duration_s;
+  KB_RETURN_IF_ERROR(RunPhase(std::nullopt, duration_s, "backlog", kNever, nullptr));
+  // Everything acknowledged (so it is in the logs) before the page cache is dropped.
+  for (auto& p : producers_) {
+    const Status flushed = p->Flush(static_cast<int>(std::max(60.0, duration_s) * 1000));
+    if (!flushed.ok() && flushed.code() != StatusCode::kTimedOut) return flushed;
+  }
+  const RunCounters after = Counters();
+  b.built_messages = after.produced_messages - before.produced_messages;
+  b.built_bytes = after.produced_bytes - before.produced_bytes;
+  b.build_s = static_cast<double>(MonoNanos() - start) / 1e9;
+  for (size_t i = 0; i < producers_.size(); ++i) {
+    backlog_deliveries_ += w_.SubscriptionsForTopic(producer_topic_[i]) * producers_[i]->acked();
+  }
+  if (w_.backlog_page_cache == BacklogPageCache::kEvict) {
+    Result<PageCacheEviction> evicted = driver_->EvictPageCache();
+    if (evicted.ok()) {
+      b.page_cache = "evicted";
+      b.evicted_files = evicted->files;
+      b.evicted_bytes = evicted->bytes;
+      b.resident_bytes_before = evicted->resident_before;
+      b.resident_bytes_after = evicted->resident_after;
+    } else if (evicted.status().code() == StatusCode::kUnsupported) {
+      b.page_cache = fmt::format("not evicted: {}", evicted.status().message());
+      if (o_.progress != nullptr) fmt::print(o_.progress, "note: {}\n", b.page_cache);
+    } else {
+      return evicted.status().WithContext("evicting the backlog from the page cache");
+    }
+  }
+  b.resumed_at_s = static_cast<double>(MonoNanos() - start_mono_) / 1e9;
+  backlog_s_ = b.resumed_at_s;
+  consumed_at_resume_ = Counters().consumed_messages;
+  backlog_ = b;
+  for (auto& worker : consumer_workers_) worker->SetPaused(false);
+  catch_up_thread_ = std::thread([this] { WatchCatchUp(); });
+  return Status::Ok();
+}
+
+// Caught up once the consumers delivered, since they were resumed, as many messages as the backlog
+// held for all their subscriptions (they read each partition in offset order, backlog first).
+void Run::WatchCatchUp() {
+  const int64_t resumed = MonoNanos();
+  while (!stopping_.load(std::memory_order_relaxed)) {
+    if (Counters().consumed_messages - consumed_at_resume_ >= backlog_deliveries_) {
+      const double s = std::max(static_cast<double>(MonoNanos() - resumed) / 1e9, 1e-3);
+      const double per_message = backlog_->built_messages > 0
+                                     ? static_cast<double>(backlog_->built_bytes) /
+                                           static_cast<double>(backlog_->built_messages)
+                                     : 0;
+      backlog_->catch_up_s = s;
+      backlog_->catch_up_mb_per_sec =
+          static_cast<double>(backlog_deliveries_) * per_message / s / 1e6;
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
 RunCounters Run::Counters() const {
   RunCounters c;
   for (const auto& p : producers_) {
@@ -413,6 +504,7 @@ void Run::FeedLagEvaluator() {
 }
 
 Status Run::CloseInterval(bool measuring, double elapsed_s, const std::string& phase) {
+  for (const auto& audit : audits_) audit->PruneConsumedOffsets();
   const RunCounters counters = Counters();
   FeedLagEvaluator();
   const std::map<std::string, int64_t> lag = LagByPartition();
@@ -422,7 +514,7 @@ Status Run::CloseInterval(bool measuring, double elapsed_s, const std::string& p
     ProgressSample s;
     s.phase = phase == "run" ? (measuring ? "measure" : "warmup") : phase;
     s.elapsed_s = elapsed_s;
-    s.total_s = w_.TotalDurationS();
+    s.total_s = w_.TotalDurationS() + backlog_s_;  // the backlog phase comes first
     s.produced_msgs_per_sec = ts.produced_msgs_per_sec.back();
     s.produced_mb_per_sec = ts.produced_mb_per_sec.back();
     s.consumed_msgs_per_sec = ts.consumed_msgs_per_sec.back();
@@ -439,13 +531,34 @@ Status Run::CloseInterval(bool measuring, double elapsed_s, const std::string& p
 // count).
 bool Run::Drained() const {
   for (const auto& audit : audits_) {
-    const AuditReport r = audit->Reconcile(0);
-    if (r.total.lost > 0) return false;
+    if (audit->Outstanding() > 0) return false;
   }
   return true;
 }
 
+// The verdict: messages acknowledged and not consumed are lost or still unconsumed depending on
+// where the consumers stopped and what the logs hold now, so the driver is asked about the
+// partitions that have any.
+std::vector<AuditReport> Run::ReconcileAudits() {
+  std::vector<AuditReport> reports;
+  std::vector<uint32_t> outstanding;
+  for (const auto& audit : audits_) {
+    reports.push_back(audit->Reconcile());
+    for (const auto& [partition, c] : reports.back().by_partition) {
+      if (c.lost + c.unconsumed > 0) outstanding.push_back(partition);
+    }
+  }
+  if (outstanding.empty()) return reports;
+  std::sort(outstanding.begin(), outstanding.end());
+  outstanding.erase(std::unique(outstanding.begin(), outstanding.end()), outstanding.end());
+  const PartitionLogRanges ends = driver_->LogRanges(outstanding, *partitions_);
+  for (size_t i = 0; i < audits_.size(); ++i) reports[i] = audits_[i]->Reconcile(ends);
+  return reports;
+}
+
 void Run::Stop() {
+  stopping_ = true;
+  if (catch_up_thread_.joinable()) catch_up_thread_.join();
   for (auto& w : producer_workers_) w->Stop();
   for (auto& t : producer_threads_) {
     if (t.joinable()) t.join();
@@ -473,9 +586,11 @@ Result<results::RunResult> Run::Execute() {
   const int64_t start_wall_ms = WallMillis();
   start_mono_ = MonoNanos();
   next_interval_ = start_mono_ + o_.interval_ms * kNanosPerMs;
+  driver_->RunStarted(start_mono_);
   auto elapsed = [&] { return static_cast<double>(MonoNanos() - start_mono_) / 1e9; };
   Status st = StartConsumers();
   if (st.ok()) st = CreateProducers();
+  if (st.ok() && w_.consumer_backlog_size_gb > 0) st = BuildBacklog();
   const double warmup = w_.warmup_duration_s;
   if (st.ok() && w_.producer_rate == 0 && w_.rate_shape != RateShape::kSteps) {
     // Max-rate mode: warm up at the floor, search, then measure at the rate found (the floor if
@@ -546,10 +661,10 @@ results::RunResult Run::Assemble(int64_t start_wall_ms, int64_t end_wall_ms, dou
     s.errors.consume += c->errors();
     for (const auto& [code, n] : c->errors_by_code()) s.errors.by_code[code] += n;
   }
-  for (const auto& audit : audits_) {
-    const AuditReport a = audit->Reconcile();
+  for (const AuditReport& a : ReconcileAudits()) {
     s.audit.consumed += a.total.consumed;
     s.audit.lost += a.total.lost;
+    s.audit.unconsumed += a.total.unconsumed;
     s.audit.duplicated += a.total.duplicated;
     s.audit.out_of_order += a.total.out_of_order;
     s.audit.unacked_delivered += a.total.unacked_delivered;
@@ -575,6 +690,7 @@ results::RunResult Run::Assemble(int64_t start_wall_ms, int64_t end_wall_ms, dou
     r.lag_status[group] = g;
   }
   r.max_rate = max_rate_;
+  r.backlog = backlog_;
   driver_->FillResult(w_, &r);  // target, brokers and what the driver does differently
   return r;
 }

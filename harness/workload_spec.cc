@@ -653,15 +653,16 @@ void CheckCrossFields(WorkloadReader& r, const YAML::Node& doc, const Workload& 
       r.Error(doc["backlogPageCache"], "backlogPageCache",
               "evict needs a backlog to evict: set consumerBacklogSizeGB > 0");
     }
-    if (!embedded) {
-      r.Error(doc["backlogPageCache"], "backlogPageCache",
-              "evict needs the embedded cluster (the log dirs must be on this host); not possible "
-              "with --bootstrap");
-    }
   }
   if (w.consumer_backlog_size_gb > 0 && w.TotalSubscriptions() == 0) {
     r.Error(doc["consumerBacklogSizeGB"], "consumerBacklogSizeGB",
             "a backlog needs consumers: subscriptionsPerTopic is 0");
+  }
+  if (w.consumer_backlog_size_gb > 0 &&
+      (w.producer_rate == 0 || w.rate_shape == RateShape::kSteps)) {
+    r.Error(doc["consumerBacklogSizeGB"], "consumerBacklogSizeGB",
+            "a backlog is built at a fixed producerRate (constant or poisson); not with "
+            "producerRate 0 (maximum-rate search) or rateShape steps");
   }
   if (w.topics > 0 && w.partitions_per_topic > 0 &&
       static_cast<int64_t>(w.topics) * w.partitions_per_topic > 1'000'000) {

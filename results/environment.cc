@@ -144,20 +144,36 @@ nlohmann::json EnvironmentToJson(const Environment& e) {
           {"disk", disk},       {"clock_offset_ms", e.clock_offset_ms}};
 }
 
+namespace {
+
+// A field of the expected type, else the fallback (never nlohmann's type_error).
+std::string StringOr(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+int64_t IntOr(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+}
+
+}  // namespace
+
 Environment EnvironmentFromJson(const nlohmann::json& j) {
   Environment e;
-  e.host = j.value("host", "");
-  e.cpu_model = j.value("cpu_model", "");
-  e.cores = j.value("cores", int64_t{0});
-  e.memory_bytes = j.value("memory_bytes", int64_t{0});
-  e.kernel = j.value("kernel", "");
-  e.os = j.value("os", "");
-  e.clock_offset_ms = j.value("clock_offset_ms", 0.0);
+  if (!j.is_object()) return e;
+  e.host = StringOr(j, "host");
+  e.cpu_model = StringOr(j, "cpu_model");
+  e.cores = IntOr(j, "cores");
+  e.memory_bytes = IntOr(j, "memory_bytes");
+  e.kernel = StringOr(j, "kernel");
+  e.os = StringOr(j, "os");
+  if (auto c = j.find("clock_offset_ms"); c != j.end() && c->is_number())
+    e.clock_offset_ms = c->get<double>();
   if (auto d = j.find("disk"); d != j.end() && d->is_object()) {
-    e.disk.path = d->value("path", "");
-    e.disk.device = d->value("device", "");
-    e.disk.fs = d->value("fs", "");
-    e.disk.model = d->value("model", "");
+    e.disk.path = StringOr(*d, "path");
+    e.disk.device = StringOr(*d, "device");
+    e.disk.fs = StringOr(*d, "fs");
+    e.disk.model = StringOr(*d, "model");
     if (auto r = d->find("rotational"); r != d->end() && r->is_boolean())
       e.disk.rotational = r->get<bool>();
   }

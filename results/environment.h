@@ -34,6 +34,8 @@ struct Environment {
 Environment CaptureEnvironment(const std::string& data_path);
 
 nlohmann::json EnvironmentToJson(const Environment& e);
+// Lenient: a missing or wrongly typed field is left empty (never throws). Results documents are
+// read through RunResultFromJson, which refuses a wrongly typed field with its name instead.
 Environment EnvironmentFromJson(const nlohmann::json& j);
 
 // Helpers exposed for tests: parse the text of the files they read.

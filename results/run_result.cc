@@ -43,6 +43,7 @@ json SummaryJson(const Summary& s) {
              {{"acked", s.audit.acked},
               {"consumed", s.audit.consumed},
               {"lost", s.audit.lost},
+              {"unconsumed", s.audit.unconsumed},
               {"duplicated", s.audit.duplicated},
               {"out_of_order", s.audit.out_of_order},
               {"unacked_delivered", s.audit.unacked_delivered},
@@ -207,6 +208,7 @@ void ReadSummary(Reader& r, const json& s, Summary* out) {
     r.Get(*a, "duplicated", ap, &au.duplicated, true);
     r.Get(*a, "out_of_order", ap, &au.out_of_order, true);
     r.Get(*a, "unacked_delivered", ap, &au.unacked_delivered);
+    r.Get(*a, "unconsumed", ap, &au.unconsumed);
     r.Get(*a, "loss_allowed", ap, &au.loss_allowed);
   }
   if (const json* e = r.Object(s, "errors", p, false)) {
@@ -232,6 +234,32 @@ void ReadSummary(Reader& r, const json& s, Summary* out) {
                             {"producers", &out->producers},
                             {"consumers", &out->consumers}}) {
     r.Get(s, key, p, field);
+  }
+}
+
+// Every environment field is optional (a container without /sys leaves some empty), but one of
+// the wrong type is refused like any other: "r.json: environment.cores: expected an integer, got
+// string".
+void ReadEnvironment(Reader& r, const json& e, Environment* out) {
+  const std::string p = "environment";
+  r.Get(e, "host", p, &out->host);
+  r.Get(e, "cpu_model", p, &out->cpu_model);
+  r.Get(e, "cores", p, &out->cores);
+  r.Get(e, "memory_bytes", p, &out->memory_bytes);
+  r.Get(e, "kernel", p, &out->kernel);
+  r.Get(e, "os", p, &out->os);
+  r.Get(e, "clock_offset_ms", p, &out->clock_offset_ms);
+  if (const json* d = r.Object(e, "disk", p, false)) {
+    const std::string dp = p + ".disk";
+    r.Get(*d, "path", dp, &out->disk.path);
+    r.Get(*d, "device", dp, &out->disk.device);
+    r.Get(*d, "fs", dp, &out->disk.fs);
+    r.Get(*d, "model", dp, &out->disk.model);
+    bool rotational = false;
+    if (auto it = d->find("rotational"); it != d->end() && !it->is_null()) {
+      r.Get(*d, "rotational", dp, &rotational);
+      out->disk.rotational = rotational;
+    }
   }
 }
 
@@ -312,6 +340,23 @@ void ReadOptionalSections(Reader& r, const json& j, RunResult* out) {
       }
     }
     out->max_rate = mr;
+  }
+  if (const json* b = r.Object(j, "backlog", "", false)) {
+    BacklogResult br;
+    const std::string p = "backlog";
+    r.Get(*b, "target_bytes", p, &br.target_bytes);
+    r.Get(*b, "built_messages", p, &br.built_messages);
+    r.Get(*b, "built_bytes", p, &br.built_bytes);
+    r.Get(*b, "build_s", p, &br.build_s);
+    r.Get(*b, "page_cache", p, &br.page_cache);
+    r.Get(*b, "evicted_files", p, &br.evicted_files);
+    r.Get(*b, "evicted_bytes", p, &br.evicted_bytes);
+    r.Get(*b, "resident_bytes_before", p, &br.resident_bytes_before);
+    r.Get(*b, "resident_bytes_after", p, &br.resident_bytes_after);
+    r.Get(*b, "resumed_at_s", p, &br.resumed_at_s);
+    r.GetNullable(*b, "catch_up_s", p, &br.catch_up_s, false);
+    r.GetNullable(*b, "catch_up_mb_per_sec", p, &br.catch_up_mb_per_sec, false);
+    out->backlog = br;
   }
   if (const json* l = r.Object(j, "lag_status", "", false)) {
     for (auto it = l->begin(); it != l->end(); ++it) {
@@ -446,6 +491,21 @@ nlohmann::json RunResultToJson(const RunResult& r) {
                      {"found_mb_per_sec", m.found_mb_per_sec},
                      {"steps", steps}};
   }
+  if (r.backlog) {
+    const BacklogResult& b = *r.backlog;
+    j["backlog"] = {{"target_bytes", b.target_bytes},
+                    {"built_messages", b.built_messages},
+                    {"built_bytes", b.built_bytes},
+                    {"build_s", b.build_s},
+                    {"page_cache", b.page_cache},
+                    {"evicted_files", b.evicted_files},
+                    {"evicted_bytes", b.evicted_bytes},
+                    {"resident_bytes_before", b.resident_bytes_before},
+                    {"resident_bytes_after", b.resident_bytes_after},
+                    {"resumed_at_s", b.resumed_at_s},
+                    {"catch_up_s", Nullable(b.catch_up_s)},
+                    {"catch_up_mb_per_sec", Nullable(b.catch_up_mb_per_sec)}};
+  }
   for (const auto& [group, g] : r.lag_status)
     j["lag_status"][group] = {{"status", g.status}, {"partitions", g.partitions}};
   for (const FaultRecord& f : r.faults) {
@@ -524,7 +584,7 @@ Result<RunResult> RunResultFromJson(const nlohmann::json& j, std::string_view so
     r.Get(*t, "data_dir", "target", &out.target.data_dir);
   }
   if (const json* e = r.Object(j, "environment", "", true))
-    out.environment = EnvironmentFromJson(*e);
+    ReadEnvironment(r, *e, &out.environment);
   if (const json* s = r.Object(j, "summary", "", true)) ReadSummary(r, *s, &out.summary);
   if (const json* t = r.Object(j, "timeseries", "", false)) ReadTimeSeries(r, *t, &out.timeseries);
   ReadOptionalSections(r, j, &out);

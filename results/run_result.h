@@ -47,6 +47,7 @@ LatencySummary SummarizeLatencyNs(const HdrHistogram& h);
 struct AuditSummary {
   int64_t acked = 0, consumed = 0, lost = 0, duplicated = 0, out_of_order = 0,
           unacked_delivered = 0;
+  int64_t unconsumed = 0;  // acknowledged, still in the log, not read when the run ended
   bool loss_allowed = false;
 };
 
@@ -126,6 +127,20 @@ struct UnavailabilityWindow {
   double from_s = 0, to_s = 0;
 };
 
+// consumerBacklogSizeGB: the backlog built with the consumers paused, and how they caught up.
+struct BacklogResult {
+  int64_t target_bytes = 0;                     // consumerBacklogSizeGB x 2^30
+  int64_t built_messages = 0, built_bytes = 0;  // acknowledged while the consumers were paused
+  double build_s = 0;
+  std::string page_cache = "kept";  // kept | evicted | "not evicted: <why>"
+  int64_t evicted_files = 0, evicted_bytes = 0, resident_bytes_before = 0, resident_bytes_after = 0;
+  double resumed_at_s = 0;  // run time at which the consumers were resumed
+  // From resuming until the consumers had delivered as many messages as the backlog held (per
+  // subscription); unset when they never did within the run.
+  std::optional<double> catch_up_s;
+  std::optional<double> catch_up_mb_per_sec;  // backlog bytes x subscriptions / catch_up_s
+};
+
 struct RunInfo {
   std::string id, started_at, ended_at;  // ISO 8601 UTC
   double duration_s = 0, measure_s = 0, warmup_s = 0;
@@ -151,6 +166,7 @@ struct RunResult {
   std::map<std::string, EncodedHistogram>
       histograms;  // publish_latency, publish_delay, e2e_latency
   std::optional<MaxRateResult> max_rate;
+  std::optional<BacklogResult> backlog;
   std::map<std::string, LagGroupResult> lag_status;
   std::vector<FaultRecord> faults;
   std::vector<UnavailabilityWindow> unavailability;

@@ -43,12 +43,43 @@ std::string SummaryTable(const RunResult& r) {
   out += LatencyRow("end-to-end", s.e2e_latency_ms);
   const AuditSummary& a = s.audit;
   out += fmt::format(
-      "\n  audit: {} acked, {} consumed, {} lost, {} duplicated, {} out of order, {} unacked "
-      "delivered{}\n",
-      a.acked, a.consumed, a.lost, a.duplicated, a.out_of_order, a.unacked_delivered,
+      "\n  audit: {} acked, {} consumed, {} lost, {} unconsumed, {} duplicated, {} out of order, "
+      "{} unacked delivered{}\n",
+      a.acked, a.consumed, a.lost, a.unconsumed, a.duplicated, a.out_of_order, a.unacked_delivered,
       a.lost == 0            ? ""
       : LossBreaksPromise(s) ? "  LOSS: the configuration promised none"
                              : "  (loss allowed by acks / min.insync.replicas / unclean election)");
+  if (a.unconsumed > 0) {
+    out += fmt::format(
+        "  {} acknowledged messages were still waiting to be read when the run ended "
+        "(backlog, not loss)\n",
+        a.unconsumed);
+  }
+  if (r.backlog) {
+    const BacklogResult& b = *r.backlog;
+    out += fmt::format("  backlog: {} messages ({:.1f} MB) built in {:.1f} s, page cache {}; ",
+                       b.built_messages, static_cast<double>(b.built_bytes) / 1e6, b.build_s,
+                       b.page_cache);
+    out += b.catch_up_s ? fmt::format("caught up in {:.2f} s ({:.1f} MB/s)\n", *b.catch_up_s,
+                                      b.catch_up_mb_per_sec.value_or(0))
+                        : std::string("not caught up within the run\n");
+  }
+  for (const FaultRecord& f : r.faults) {
+    out += fmt::format("  fault at {:.1f} s: {} broker {}: {}{}\n", f.t_s, f.action, f.broker,
+                       f.ok ? "" : "FAILED: ", f.detail);
+  }
+  if (r.target.kind == "embedded" && r.cluster.is_object()) {
+    const nlohmann::json& c = r.cluster;
+    const nlohmann::json election_ms = c.value("election_ms", nlohmann::json::object());
+    out += fmt::format(
+        "  cluster: {} ISR shrinks, {} expands, {} leader elections (p50 {:.1f} ms, max {:.1f} "
+        "ms), {:.2f} partition-s unavailable, {:.1f} MB written, {} fsyncs\n",
+        c.value("isr_shrinks", int64_t{0}), c.value("isr_expands", int64_t{0}),
+        c.value("leader_elections", int64_t{0}), election_ms.value("p50", 0.0),
+        election_ms.value("max", 0.0), c.value("unavailable_partition_s", 0.0),
+        static_cast<double>(c.value("bytes_written", int64_t{0})) / 1e6,
+        c.value("fsyncs", int64_t{0}));
+  }
   if (s.slo) {
     out += fmt::format("  SLO: {} <= {:.2f} ms: {}\n", s.slo->percentile, s.slo->target_ms,
                        s.slo->met ? "met" : "MISSED");

@@ -67,10 +67,11 @@ class DirectRunTest : public ::testing::Test {
     return path;
   }
 
-  // Runs kbench with `args`; stdout and stderr go to files in the temp dir.
-  Outcome Kbench(const std::string& args) {
+  // Runs kbench with `args` (in `cwd` when given); stdout and stderr go to files in the temp dir.
+  Outcome Kbench(const std::string& args, const std::string& cwd = "") {
     const std::string out = dir_ + "/stdout", err = dir_ + "/stderr";
-    const std::string cmd = kbench_ + " " + args + " >" + out + " 2>" + err;
+    const std::string cmd =
+        (cwd.empty() ? "" : "cd " + cwd + " && ") + kbench_ + " " + args + " >" + out + " 2>" + err;
     const int rc = std::system(cmd.c_str());
     Outcome o;
     o.exit_status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
@@ -241,6 +242,44 @@ TEST_F(DirectRunTest, FaultSchedulesAndClusterFlagsAreRefusedAsBadInput) {
       "run " + profile + " --driver direct --set topicConfig.segment.byte=1 --data-dir " + dir_);
   EXPECT_EQ(typo.exit_status, 2) << typo.err;
   EXPECT_NE(typo.err.find("topicConfig.segment.byte"), std::string::npos) << typo.err;
+}
+
+// Without -o the results go to results/latest/<name>-<UTC time>.json under the current directory,
+// and the last line on stdout says so (scripts/nightly and users read it).
+TEST_F(DirectRunTest, ResultsGoToResultsLatestByDefaultAndTheLastLineSaysWhere) {
+  const std::string profile =
+      WriteProfile("variants.yaml", std::string(kProfile) +
+                                        "variants:\n  - {name: a, set: {seed: 2}}\n"
+                                        "  - {name: b, set: {seed: 3}}\n");
+  const Outcome o = Kbench("run " + profile + " --driver direct --data-dir " + dir_ +
+                               "/data --set testDurationSeconds=0.5 --set warmupDurationSeconds=0 "
+                               "--set producerRate=2000",
+                           dir_);
+  ASSERT_EQ(o.exit_status, 0) << o.err;
+  std::string out = o.out;
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  const std::string last = out.substr(out.rfind('\n') + 1);
+  ASSERT_EQ(last.rfind("results: results/latest/direct-it-", 0), 0u) << o.out;
+  EXPECT_TRUE(last.ends_with("Z.b.json")) << last;
+  EXPECT_TRUE(fs::exists(dir_ + "/" + last.substr(9))) << last;
+  // Each variant's block ends with its own line; both files are there.
+  const std::string first_line = "results: " + last.substr(9, last.size() - 9 - 7) + ".a.json";
+  EXPECT_NE(o.out.find(first_line + "\n"), std::string::npos) << o.out;
+  EXPECT_EQ(o.out.back(), '\n');
+  EXPECT_EQ(o.out.substr(o.out.size() - last.size() - 1), last + "\n") << "no blank line after";
+}
+
+TEST_F(DirectRunTest, AnOutputThatCannotBeWrittenIsRefusedBeforeTheRun) {
+  const std::string profile = WriteProfile("short.yaml", kProfile);
+  const Outcome dir =
+      Kbench("run " + profile + " --driver direct --data-dir " + dir_ + " -o " + dir_);
+  EXPECT_EQ(dir.exit_status, 2) << dir.err;
+  EXPECT_NE(dir.err.find("is a directory"), std::string::npos) << dir.err;
+  EXPECT_EQ(dir.out.find("=="), std::string::npos) << "refused before the run started";
+  std::ofstream(dir_ + "/file") << "x";
+  const Outcome below_file = Kbench("run " + profile + " --driver direct --data-dir " + dir_ +
+                                    " -o " + dir_ + "/file/r.json");
+  EXPECT_EQ(below_file.exit_status, 2) << below_file.err;
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // The runner with the direct driver: the same phases, intervals, metrics and max-rate search as
 // with the kafka driver (runner_test.cc), against the storage engine in-process.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -85,6 +86,56 @@ TEST_F(DirectRunnerTest, MaxRateSearchRunsOnTheDirectDriver) {
   EXPECT_EQ(r->max_rate->found_msgs_per_sec, 8000);
   EXPECT_EQ(r->summary.audit.lost, 0);
   EXPECT_EQ(r->summary.audit.acked, r->summary.audit.consumed);
+}
+
+// Slow consumers that the drain timeout cuts off leave a backlog: counted as unconsumed, not lost,
+// so the profile's no-loss promise (acks=all, min.insync.replicas 2) still holds.
+TEST_F(DirectRunnerTest, BacklogLeftWhenTheDrainTimesOutIsUnconsumedNotLost) {
+  auto r = RunWorkload(
+      Load({"consumerProcessingDelayMs=2", "drainTimeoutSeconds=0.5", "warmupDurationSeconds=0.5",
+            "testDurationSeconds=1", "producerConfig.acks=all", "replicationFactor=3",
+            "topicConfig.min.insync.replicas=2"}),
+      Options());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const results::AuditSummary& a = r->summary.audit;
+  EXPECT_FALSE(a.loss_allowed);
+  EXPECT_EQ(a.acked, 4000 * 15 / 10);
+  EXPECT_EQ(a.lost, 0);
+  EXPECT_GT(a.unconsumed, 0);
+  EXPECT_EQ(a.consumed - a.duplicated + a.unconsumed, a.acked);
+}
+
+// consumerBacklogSizeGB + backlogPageCache evict: the backlog is written with the consumers paused
+// (nothing consumed meanwhile), its segments dropped from the page cache, then read back while the
+// producers go on; nothing is lost and the catch-up is timed.
+TEST_F(DirectRunnerTest, BacklogIsBuiltWithConsumersPausedEvictedAndCaughtUp) {
+  const double gb = 4.0 / 1024;  // 4 MiB: 1,000 messages of 4 KiB
+  auto r = RunWorkload(Load({"messageSize=4194", fmt::format("consumerBacklogSizeGB={}", gb),
+                             "backlogPageCache=evict", "producerRate=2000",
+                             "warmupDurationSeconds=0.5", "testDurationSeconds=1.5"}),
+                       Options());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_TRUE(r->backlog.has_value());
+  const results::BacklogResult& b = *r->backlog;
+  EXPECT_EQ(b.target_bytes, 4 << 20);
+  EXPECT_GE(b.built_messages, 1001);  // ceil(4 MiB / 4,194 B), each producer's schedule rounded up
+  EXPECT_LE(b.built_messages, 1001 + 2);
+  EXPECT_GE(b.built_bytes, b.target_bytes);
+  EXPECT_EQ(b.page_cache, "evicted");
+  EXPECT_GT(b.evicted_files, 0);
+  EXPECT_GE(b.evicted_bytes, b.built_bytes);
+  EXPECT_LT(b.resident_bytes_after, b.evicted_bytes / 4);
+  // Nothing was read before the consumers were resumed: the consumed series is zero until then.
+  const results::TimeSeries& ts = r->timeseries;
+  for (size_t i = 0; i < ts.t_s.size() && ts.t_s[i] <= b.resumed_at_s - 0.01; ++i)
+    EXPECT_EQ(ts.consumed_msgs_per_sec[i], 0) << "interval ending at " << ts.t_s[i];
+  ASSERT_TRUE(b.catch_up_s.has_value());
+  EXPECT_GT(*b.catch_up_mb_per_sec, 0);
+  const results::AuditSummary& a = r->summary.audit;
+  EXPECT_EQ(a.acked, b.built_messages + 2000 * 2);
+  EXPECT_EQ(a.lost, 0);
+  EXPECT_EQ(a.unconsumed, 0);
+  EXPECT_EQ(a.consumed, a.acked);
 }
 
 TEST_F(DirectRunnerTest, ABadProfilePropertyStopsTheRunBeforeAnythingIsWritten) {

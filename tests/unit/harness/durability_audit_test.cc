@@ -39,6 +39,7 @@ TEST(DurabilityAudit, RangesCountExactlyLikeTheMessagesInThem) {
   EXPECT_EQ(a.total.failed, b.total.failed);
   EXPECT_EQ(a.total.consumed, b.total.consumed);
   EXPECT_EQ(a.total.lost, b.total.lost);
+  EXPECT_EQ(a.total.unconsumed, b.total.unconsumed);
   EXPECT_EQ(a.total.duplicated, b.total.duplicated);
   EXPECT_EQ(a.total.out_of_order, b.total.out_of_order);
   EXPECT_EQ(a.total.unacked_delivered, b.total.unacked_delivered);
@@ -91,21 +92,116 @@ TEST(DurabilityAudit, CleanRunHasNothingToReport) {
 
 TEST(DurabilityAudit, DetectsInjectedLossAsRanges) {
   DurabilityAudit a;
-  for (uint64_t s = 0; s < 100'000; ++s) a.Acked(1, 0, s);
+  for (uint64_t s = 0; s < 100'000; ++s) a.Acked(1, 0, s, static_cast<int64_t>(s));
   for (uint64_t s = 0; s < 100'000; ++s) {
     const bool dropped =
-        (s >= 500 && s < 700) || s == 99'999 || (s >= 65'530 && s < 65'540);  // across a page
-    if (!dropped) a.Consumed(1, 0, s);
+        (s >= 500 && s < 700) || s == 99'998 || (s >= 65'530 && s < 65'540);  // across a page
+    if (!dropped) a.Consumed(1, 0, s, static_cast<int64_t>(s));
   }
   const AuditReport r = a.Reconcile();
   EXPECT_EQ(r.total.lost, 200 + 1 + 10);
+  EXPECT_EQ(r.total.unconsumed, 0);
   ASSERT_EQ(r.lost_ranges.size(), 3u);
   EXPECT_EQ(r.lost_ranges[0].first, 500u);
   EXPECT_EQ(r.lost_ranges[0].last, 699u);
   EXPECT_EQ(r.lost_ranges[1].first, 65'530u);
   EXPECT_EQ(r.lost_ranges[1].last, 65'539u);
-  EXPECT_EQ(r.lost_ranges[2].first, 99'999u);
+  EXPECT_EQ(r.lost_ranges[2].first, 99'998u);
   EXPECT_EQ(r.by_partition.at(0).lost, 211);
+}
+
+// The run ended while the consumers were behind: what they had not reached yet is backlog, not
+// loss (the slow-consumer-lag profile's consumers-4 variant), however many there are.
+TEST(DurabilityAudit, BacklogBeyondTheConsumersPositionIsUnconsumedNotLost) {
+  DurabilityAudit a;
+  a.AckedRange(0, 0, 0, 1000, 0);
+  a.ConsumedRange(0, 0, 0, 600, 599);
+  a.AckedRange(0, 1, 0, 50, 0);  // a partition nobody read at all
+  const AuditReport r = a.Reconcile();
+  EXPECT_EQ(r.total.lost, 0);
+  EXPECT_EQ(r.total.unconsumed, 400 + 50);
+  EXPECT_EQ(r.by_partition.at(1).unconsumed, 50);
+  EXPECT_EQ(a.Outstanding(), 450);
+  EXPECT_TRUE(r.lost_ranges.empty());
+}
+
+// Another producer's message read at a higher offset of the same partition proves the consumer
+// passed this one.
+TEST(DurabilityAudit, ConsumingALaterOffsetOfThePartitionMakesTheGapLost) {
+  DurabilityAudit a;
+  a.AckedRange(1, 0, 0, 10, 0);    // producer 1 at offsets 0..9
+  a.AckedRange(2, 0, 0, 10, 10);   // producer 2 at offsets 10..19
+  a.AckedRange(2, 0, 10, 10, 20);  // producer 2 at offsets 20..29
+  a.ConsumedRange(2, 0, 0, 10, 19);
+  const AuditReport r = a.Reconcile();
+  EXPECT_EQ(r.total.lost, 10);        // producer 1's, passed over
+  EXPECT_EQ(r.total.unconsumed, 10);  // producer 2's 10..19 at offsets 20..29, not reached yet
+  ASSERT_EQ(r.lost_ranges.size(), 1u);
+  EXPECT_EQ(r.lost_ranges[0].producer, 1u);
+}
+
+// A leader failover with acks=1: offsets 50..99 were truncated and reused by later messages; the
+// consumer read the new ones there, so the acknowledged old ones are lost.
+TEST(DurabilityAudit, OffsetsReusedAfterATruncationAreLost) {
+  DurabilityAudit a;
+  a.AckedRange(0, 0, 0, 100, 0);
+  a.AckedRange(0, 0, 100, 50, 50);
+  a.ConsumedRange(0, 0, 0, 50, 49);
+  a.ConsumedRange(0, 0, 100, 50, 99);
+  const AuditReport r = a.Reconcile();
+  EXPECT_EQ(r.total.lost, 50);
+  EXPECT_EQ(r.total.unconsumed, 0);
+  ASSERT_EQ(r.lost_ranges.size(), 1u);
+  EXPECT_EQ(r.lost_ranges[0].first, 50u);
+  EXPECT_EQ(r.lost_ranges[0].last, 99u);
+}
+
+// What the log no longer holds is lost even where no consumer got that far: below the log start
+// (retention, a reset) and at or beyond the high watermark (a log cut short by a crash).
+TEST(DurabilityAudit, OffsetsOutsideTheLogAtTheEndAreLost) {
+  DurabilityAudit a;
+  a.AckedRange(0, 0, 0, 1000, 0);
+  a.AckedRange(0, 1, 0, 1000, 0);
+  a.ConsumedRange(0, 1, 0, 10, 9);
+  const AuditReport r =
+      a.Reconcile({{0, {.log_start = 100, .log_end = 900}}, {1, {.log_start = 0, .log_end = 500}}});
+  EXPECT_EQ(r.by_partition.at(0).lost, 100 + 100);
+  EXPECT_EQ(r.by_partition.at(0).unconsumed, 800);
+  EXPECT_EQ(r.by_partition.at(1).lost, 500);
+  EXPECT_EQ(r.by_partition.at(1).unconsumed, 490);
+  // Without the logs' ranges the same messages are still waiting, as far as anyone can tell.
+  EXPECT_EQ(a.Reconcile().total.lost, 0);
+}
+
+// acks=0 reports no offsets: the stream's own order decides (passed over when a higher sequence
+// of the same stream was consumed).
+TEST(DurabilityAudit, WithoutOffsetsTheStreamOrderDecides) {
+  DurabilityAudit a;
+  for (uint64_t s = 0; s < 30; ++s) a.Acked(0, 0, s);
+  for (uint64_t s = 0; s < 20; ++s) {
+    if (s != 10 && s != 11) a.Consumed(0, 0, s);
+  }
+  const AuditReport r = a.Reconcile();
+  EXPECT_EQ(r.total.lost, 2);
+  EXPECT_EQ(r.total.unconsumed, 10);
+}
+
+TEST(DurabilityAudit, PruningConsumedOffsetsKeepsTheVerdictAndFreesMemory) {
+  DurabilityAudit a, unpruned;
+  for (DurabilityAudit* x : {&a, &unpruned}) {
+    for (uint64_t b = 0; b < 20'000; ++b) {  // batches of 5, another producer's in between
+      x->AckedRange(0, 0, b * 5, 5, static_cast<int64_t>(b * 10));
+      if (b < 15'000 && b != 7) x->ConsumedRange(0, 0, b * 5, 5, static_cast<int64_t>(b * 10 + 4));
+    }
+  }
+  const size_t before = a.MemoryBytes();
+  a.PruneConsumedOffsets();
+  EXPECT_LT(a.MemoryBytes(), before);
+  const AuditReport r = a.Reconcile(), u = unpruned.Reconcile();
+  EXPECT_EQ(r.total.lost, 5);
+  EXPECT_EQ(r.total.unconsumed, 5 * 5'000);
+  EXPECT_EQ(r.total.lost, u.total.lost);
+  EXPECT_EQ(r.total.unconsumed, u.total.unconsumed);
 }
 
 TEST(DurabilityAudit, DetectsDuplicatesAndReorderSeparately) {
@@ -138,7 +234,7 @@ TEST(DurabilityAudit, StreamsAreKeptApart) {
   a.Consumed(0, 1, 5);  // same sequence, other partition: does not cover it
   a.Consumed(1, 0, 5);  // other producer
   const AuditReport r = a.Reconcile();
-  EXPECT_EQ(r.total.lost, 1);
+  EXPECT_EQ(r.total.lost + r.total.unconsumed, 1);
   EXPECT_EQ(r.total.unacked_delivered, 2);
   EXPECT_EQ(r.by_partition.size(), 2u);
 }
@@ -174,6 +270,32 @@ TEST(DurabilityAudit, HundredMillionMessagesFitInTensOfMegabytes) {
   const AuditReport r = a.Reconcile();
   EXPECT_EQ(r.total.acked, static_cast<int64_t>(kMessages));
   EXPECT_EQ(r.total.lost, 0);
+}
+
+TEST(SequenceBitmap, UnsetRunsAreFoundAcrossWordsAndPagesAndJoinedAcrossCalls) {
+  SequenceBitmap full;
+  full.SetRange(0, 200'000);
+  SequenceBitmap fresh;  // unset: 5..7, 63..65, 127, 65'535..65'536, and from 66'537 on
+  fresh.SetRange(0, 5);
+  fresh.SetRange(8, 55);          // 8..62
+  fresh.SetRange(66, 61);         // 66..126
+  fresh.SetRange(128, 65'407);    // 128..65'534
+  fresh.SetRange(65'537, 1'000);  // 65'537..66'536
+  std::vector<std::pair<uint64_t, uint64_t>> ranges;
+  EXPECT_EQ(fresh.CountUnsetRange(0, 66'537, &ranges, 10), 3 + 3 + 1 + 2);
+  ASSERT_EQ(ranges.size(), 4u);
+  EXPECT_EQ(ranges[0], std::make_pair(uint64_t{5}, uint64_t{7}));
+  EXPECT_EQ(ranges[1], std::make_pair(uint64_t{63}, uint64_t{65}));  // across a word
+  EXPECT_EQ(ranges[2], std::make_pair(uint64_t{127}, uint64_t{127}));
+  EXPECT_EQ(ranges[3], std::make_pair(uint64_t{65'535}, uint64_t{65'536}));  // across a page
+  // A second call continuing the last run extends it; the cap holds new runs back.
+  std::vector<std::pair<uint64_t, uint64_t>> capped;
+  EXPECT_EQ(fresh.CountUnsetRange(60, 4, &capped, 1), 1);       // 63
+  EXPECT_EQ(fresh.CountUnsetRange(64, 66'473, &capped, 1), 5);  // 64, 65, 127, 65'535, 65'536
+  ASSERT_EQ(capped.size(), 1u);
+  EXPECT_EQ(capped[0], std::make_pair(uint64_t{63}, uint64_t{65}));
+  EXPECT_EQ(fresh.CountUnsetRange(300'000, 128), 128);  // beyond any page: all unset
+  EXPECT_EQ(full.CountUnsetRange(0, 200'000), 0);
 }
 
 TEST(SequenceBitmap, SetReportsRepeatsAndCountsAcrossPages) {

@@ -38,6 +38,7 @@ RunResult Sample() {
                      .duplicated = 1,
                      .out_of_order = 2,
                      .unacked_delivered = 3,
+                     .unconsumed = 5,
                      .loss_allowed = true};
   r.summary.errors.by_code["NOT_ENOUGH_REPLICAS"] = 4;
   r.summary.slo = SloResult{"p99", 50.0, true};
@@ -47,6 +48,18 @@ RunResult Sample() {
   r.timeseries.lag_by_partition["t-0"] = {0, 5};
   r.histograms["publish_latency"] = EncodedHistogram::From(h);
   r.max_rate = MaxRateResult{"p99", 50, 800000, 80, {{400000, 399800, 3.1, 0, true}}};
+  r.backlog = BacklogResult{.target_bytes = 1 << 30,
+                            .built_messages = 1'048'576,
+                            .built_bytes = 1 << 30,
+                            .build_s = 52.4,
+                            .page_cache = "evicted",
+                            .evicted_files = 24,
+                            .evicted_bytes = 1 << 30,
+                            .resident_bytes_before = 1 << 30,
+                            .resident_bytes_after = 0,
+                            .resumed_at_s = 60.1,
+                            .catch_up_s = 12.5,
+                            .catch_up_mb_per_sec = 85.9};
   r.lag_status["g"] = {"WARNING", {{"t-0", "WARNING"}}};
   r.faults.push_back({30.0, "crash", 2, true, "SIGKILL"});
   r.unavailability.push_back({"t-0", 30.1, 30.4});
@@ -60,6 +73,10 @@ TEST(RunResult, JsonRoundTripKeepsEveryField) {
   ASSERT_TRUE(b.ok()) << b.status().ToString();
   EXPECT_EQ(RunResultToJson(*b), RunResultToJson(a));
   EXPECT_EQ(b->summary.audit.out_of_order, 2);
+  EXPECT_EQ(b->summary.audit.unconsumed, 5);
+  ASSERT_TRUE(b->backlog.has_value());
+  EXPECT_EQ(b->backlog->page_cache, "evicted");
+  EXPECT_EQ(b->backlog->catch_up_s, 12.5);
   EXPECT_EQ(b->environment.disk.rotational, false);
   EXPECT_FALSE(b->timeseries.publish_p99_ms[1].has_value());
   auto h = b->histograms.at("publish_latency").Decode();
@@ -109,6 +126,44 @@ TEST(RunResult, ReaderNamesMissingOrMistypedRequiredFields) {
             std::string_view::npos);
 }
 
+// Optional fields of the wrong type are bad input named by their path, never an exception out of
+// the JSON library.
+TEST(RunResult, MistypedOptionalFieldsAreNamedErrorsNotExceptions) {
+  const std::vector<std::pair<std::vector<std::string>, nlohmann::json>> cases = {
+      {{"environment", "cores"}, "two"},
+      {{"environment", "host"}, 7},
+      {{"environment", "clock_offset_ms"}, "0"},
+      {{"environment", "disk"}, "sda"},
+      {{"environment", "disk", "rotational"}, "yes"},
+      {{"run", "duration_s"}, "60"},
+      {{"target", "brokers"}, "3"},
+      {{"summary", "audit", "unconsumed"}, 1.5},
+      {{"summary", "brokers"}, "3"},
+      {{"backlog", "catch_up_s"}, "soon"},
+  };
+  for (const auto& [path, value] : cases) {
+    nlohmann::json j = RunResultToJson(Sample());
+    nlohmann::json* at = &j;
+    std::string dotted;
+    for (const std::string& k : path) {
+      at = &(*at)[k];
+      dotted += (dotted.empty() ? "" : ".") + k;
+    }
+    *at = value;
+    Result<RunResult> r = Status::Internal("not read");
+    ASSERT_NO_THROW(r = RunResultFromJson(j, "e.json")) << dotted;
+    ASSERT_FALSE(r.ok()) << dotted;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << dotted;
+    EXPECT_NE(r.status().message().find("e.json: " + dotted + ": expected"), std::string_view::npos)
+        << r.status().message();
+  }
+  // The lenient reader used outside results documents skips such fields instead of throwing.
+  Environment e;
+  ASSERT_NO_THROW(e = EnvironmentFromJson({{"cores", "two"}, {"host", 7}, {"disk", {{"fs", 1}}}}));
+  EXPECT_EQ(e.cores, 0);
+  EXPECT_EQ(e.host, "");
+}
+
 TEST(RunResult, SchemaVersionIsChecked) {
   nlohmann::json j = RunResultToJson(Sample());
   j["schema_version"] = 2;
@@ -125,8 +180,8 @@ TEST(RunResult, SchemaVersionIsChecked) {
 
 TEST(RunResult, OptionalSectionsMayBeAbsent) {
   nlohmann::json j = RunResultToJson(Sample());
-  for (const char* k :
-       {"run", "target", "timeseries", "histograms", "max_rate", "lag_status", "faults", "cluster"})
+  for (const char* k : {"run", "target", "timeseries", "histograms", "max_rate", "backlog",
+                        "lag_status", "faults", "cluster"})
     j.erase(k);
   auto r = RunResultFromJson(j, "old.json");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
