@@ -536,7 +536,7 @@ void GroupCoordinator::DoKnownJoin(GroupMetadata& g, const GroupRequestContext& 
     return fail(E::kInconsistentGroupProtocol);
   }
   if (auto pending = g.pending_members.find(member_id); pending != g.pending_members.end()) {
-    if (pending->second.task != GroupTimer::kNoTask) timer_->Cancel(pending->second.task);
+    Disarm(pending->second);
     g.pending_members.erase(pending);
     return AddMemberAndRebalance(g, ctx, req, member_id, std::move(done), later);
   }
@@ -744,7 +744,7 @@ void GroupCoordinator::RemovePendingMember(GroupMetadata& g, const std::string& 
                                            Deferred& later) {
   auto it = g.pending_members.find(member_id);
   if (it == g.pending_members.end()) return;
-  if (it->second.task != GroupTimer::kNoTask) timer_->Cancel(it->second.task);
+  Disarm(it->second);
   g.pending_members.erase(it);
   if (g.Is(S::kPreparingRebalance)) TryCompleteJoin(g, later);
 }
@@ -1156,39 +1156,35 @@ void GroupCoordinator::CancelHeartbeat(GroupMember& member) {
   member.heartbeat_token = 0;
 }
 
-void GroupCoordinator::ScheduleJoinTimer(GroupMetadata& g, int64_t delay_ms) {
-  CancelJoinTimer(g);
+void GroupCoordinator::ArmTimer(GroupMetadata& g, GroupMetadata::TimerSlot& slot, int64_t delay_ms,
+                                GroupTimerBody on_fire) {
+  Disarm(slot);
   const uint64_t token = g.NextToken();
-  g.join_token = token;
+  slot.token = token;
   std::weak_ptr<GroupCoordinator> self = weak_from_this();
   std::weak_ptr<GroupMetadata> gw = g.weak_from_this();
-  g.join_task = timer_->ScheduleAt(timer_->NowMs() + delay_ms, [self, gw, token] {
-    if (auto c = self.lock()) c->OnJoinTimer(gw, token);
+  slot.task = timer_->ScheduleAt(timer_->NowMs() + delay_ms, [self, gw, token, on_fire] {
+    if (auto c = self.lock()) ((*c).*on_fire)(gw, token);
   });
 }
 
-void GroupCoordinator::CancelJoinTimer(GroupMetadata& g) {
-  if (g.join_task != GroupTimer::kNoTask) timer_->Cancel(g.join_task);
-  g.join_task = GroupTimer::kNoTask;
-  g.join_token = 0;
+void GroupCoordinator::Disarm(GroupMetadata::TimerSlot& slot) {
+  if (slot.task != GroupTimer::kNoTask) timer_->Cancel(slot.task);
+  slot.task = GroupTimer::kNoTask;
+  slot.token = 0;
 }
+
+void GroupCoordinator::ScheduleJoinTimer(GroupMetadata& g, int64_t delay_ms) {
+  ArmTimer(g, g.join_timer, delay_ms, &GroupCoordinator::OnJoinTimer);
+}
+
+void GroupCoordinator::CancelJoinTimer(GroupMetadata& g) { Disarm(g.join_timer); }
 
 void GroupCoordinator::ScheduleSyncTimer(GroupMetadata& g, int64_t delay_ms) {
-  CancelSyncTimer(g);
-  const uint64_t token = g.NextToken();
-  g.sync_token = token;
-  std::weak_ptr<GroupCoordinator> self = weak_from_this();
-  std::weak_ptr<GroupMetadata> gw = g.weak_from_this();
-  g.sync_task = timer_->ScheduleAt(timer_->NowMs() + delay_ms, [self, gw, token] {
-    if (auto c = self.lock()) c->OnSyncTimer(gw, token);
-  });
+  ArmTimer(g, g.sync_timer, delay_ms, &GroupCoordinator::OnSyncTimer);
 }
 
-void GroupCoordinator::CancelSyncTimer(GroupMetadata& g) {
-  if (g.sync_task != GroupTimer::kNoTask) timer_->Cancel(g.sync_task);
-  g.sync_task = GroupTimer::kNoTask;
-  g.sync_token = 0;
-}
+void GroupCoordinator::CancelSyncTimer(GroupMetadata& g) { Disarm(g.sync_timer); }
 
 void GroupCoordinator::SchedulePendingMemberExpiry(GroupMetadata& g, const std::string& member_id,
                                                    int64_t timeout_ms) {
@@ -1204,10 +1200,7 @@ void GroupCoordinator::SchedulePendingMemberExpiry(GroupMetadata& g, const std::
 
 void GroupCoordinator::CancelAllTimers(GroupMetadata& g) {
   for (auto& [id, m] : g.members) CancelHeartbeat(m);
-  for (auto& [id, pending] : g.pending_members) {
-    if (pending.task != GroupTimer::kNoTask) timer_->Cancel(pending.task);
-    pending.task = GroupTimer::kNoTask;
-  }
+  for (auto& [id, pending] : g.pending_members) Disarm(pending);
   CancelJoinTimer(g);
   CancelSyncTimer(g);
 }
@@ -1270,8 +1263,8 @@ void GroupCoordinator::OnJoinTimer(const std::weak_ptr<GroupMetadata>& gw, uint6
   {
     std::lock_guard lock(gp->mu());
     GroupMetadata& g = *gp;
-    if (g.join_token != token || !g.Is(S::kPreparingRebalance)) return;
-    g.join_task = GroupTimer::kNoTask;
+    if (g.join_timer.token != token || !g.Is(S::kPreparingRebalance)) return;
+    g.join_timer.task = GroupTimer::kNoTask;
     if (g.join_is_initial_delay && g.new_member_added && g.initial_delay_remaining_ms > 0) {
       // Members are still arriving: wait another delay (bounded by the rebalance timeout).
       g.new_member_added = false;
@@ -1293,8 +1286,8 @@ void GroupCoordinator::OnSyncTimer(const std::weak_ptr<GroupMetadata>& gw, uint6
   {
     std::lock_guard lock(gp->mu());
     GroupMetadata& g = *gp;
-    if (g.sync_token != token) return;
-    g.sync_task = GroupTimer::kNoTask;
+    if (g.sync_timer.token != token) return;
+    g.sync_timer.task = GroupTimer::kNoTask;
     if (!(g.Is(S::kCompletingRebalance) || g.Is(S::kStable)) || g.pending_sync.empty()) return;
     std::vector<std::string> missing(g.pending_sync.begin(), g.pending_sync.end());
     for (const std::string& id : missing) {

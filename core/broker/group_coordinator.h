@@ -237,6 +237,12 @@ class GroupCoordinator : public std::enable_shared_from_this<GroupCoordinator> {
   void CancelJoinTimer(GroupMetadata& g);
   void ScheduleSyncTimer(GroupMetadata& g, int64_t delay_ms);
   void CancelSyncTimer(GroupMetadata& g);
+  // Cancels what `slot` held, then arms it: after delay_ms, (this->*on_fire)(g, token) runs unless
+  // the slot was re-armed or cancelled meanwhile (the token no longer matches).
+  using GroupTimerBody = void (GroupCoordinator::*)(const std::weak_ptr<GroupMetadata>&, uint64_t);
+  void ArmTimer(GroupMetadata& g, GroupMetadata::TimerSlot& slot, int64_t delay_ms,
+                GroupTimerBody on_fire);
+  void Disarm(GroupMetadata::TimerSlot& slot);
   void SchedulePendingMemberExpiry(GroupMetadata& g, const std::string& member_id,
                                    int64_t timeout_ms);
   void CancelAllTimers(GroupMetadata& g);

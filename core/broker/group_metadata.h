@@ -122,25 +122,25 @@ class GroupMetadata : public std::enable_shared_from_this<GroupMetadata> {
   // prefer (ties go to the leader's preference). Requires members.
   std::string SelectProtocol() const;
 
-  // Members answered MEMBER_ID_REQUIRED, expected to rejoin with that id within their session
-  // timeout; the value is their expiry task and its token.
-  struct PendingMember {
+  // One armed timer: its task id and the token that makes a stale firing harmless.
+  struct TimerSlot {
     GroupTimer::TaskId task = GroupTimer::kNoTask;
     uint64_t token = 0;
   };
+  // Members answered MEMBER_ID_REQUIRED, expected to rejoin with that id within their session
+  // timeout; the value is their expiry timer.
+  using PendingMember = TimerSlot;
   std::map<std::string, PendingMember> pending_members;
   // Members of the new generation that have not sent SyncGroup yet (Kafka 2.8+'s pending sync).
   std::set<std::string> pending_sync;
 
   // ---- Timers (task ids and the tokens that make stale firings harmless). ----
   uint64_t NextToken() { return ++last_token_; }
-  GroupTimer::TaskId join_task = GroupTimer::kNoTask;
-  uint64_t join_token = 0;
+  TimerSlot join_timer;
   bool join_is_initial_delay = false;  // the first rebalance of an Empty group is delayed
   int64_t initial_delay_remaining_ms = 0;
   bool new_member_added = false;  // a member joined during the initial delay
-  GroupTimer::TaskId sync_task = GroupTimer::kNoTask;
-  uint64_t sync_token = 0;
+  TimerSlot sync_timer;
 
   // ---- Offsets. ----
   std::map<TopicPartition, CommittedOffset> offsets;
