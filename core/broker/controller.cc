@@ -37,28 +37,6 @@ bool Contains(const std::vector<BrokerId>& ids, BrokerId id) {
   return std::find(ids.begin(), ids.end(), id) != ids.end();
 }
 
-Result<NewTopic> ToNewTopic(const CreateTopicsRequest::Topic& t) {
-  NewTopic out;
-  out.name = t.name;
-  out.num_partitions = t.num_partitions;
-  out.replication_factor = t.replication_factor;
-  for (const CreateTopicsRequest::Assignment& a : t.assignments) {
-    if (!out.assignments.emplace(a.partition_index, a.broker_ids).second) {
-      return Status::Kafka(
-          ErrorCode::kInvalidReplicaAssignment,
-          fmt::format("partition {} is assigned twice", a.partition_index.value()));
-    }
-  }
-  for (const CreateTopicsRequest::Config& c : t.configs) {
-    if (!c.value) {
-      return Status::Kafka(ErrorCode::kInvalidConfig,
-                           fmt::format("config '{}' has a null value", c.name));
-    }
-    out.configs[c.name] = *c.value;
-  }
-  return out;
-}
-
 ErrorCode CodeOf(const Status& s) {
   return s.ok() ? ErrorCode::kNone
                 : (s.kafka_error() == ErrorCode::kNone ? ErrorCode::kUnknownServerError
@@ -818,7 +796,7 @@ void Controller::OnCreateTopics(const CreateTopicsRequest& req, CreateTopicsDone
     }
     CreateTopicsResponse::Topic out;
     out.name = t.name;
-    Result<NewTopic> topic = ToNewTopic(t);
+    Result<NewTopic> topic = NewTopicFromRequest(t);
     Status s = topic.status();
     Result<TopicRecord> plan = Status::Internal("unset");
     if (s.ok()) {

@@ -25,6 +25,28 @@ TopicAdmin::TopicAdmin(const BrokerConfig* config, MetadataStore* metadata,
                        ReplicaManager* replicas, storage::LogManager* logs)
     : config_(config), metadata_(metadata), replicas_(replicas), logs_(logs) {}
 
+Result<NewTopic> NewTopicFromRequest(const protocol::CreateTopicsRequest::Topic& t) {
+  NewTopic out;
+  out.name = t.name;
+  out.num_partitions = t.num_partitions;
+  out.replication_factor = t.replication_factor;
+  for (const protocol::CreateTopicsRequest::Assignment& a : t.assignments) {
+    if (!out.assignments.emplace(a.partition_index, a.broker_ids).second) {
+      return Status::Kafka(
+          ErrorCode::kInvalidReplicaAssignment,
+          fmt::format("partition {} is assigned twice", a.partition_index.value()));
+    }
+  }
+  for (const protocol::CreateTopicsRequest::Config& c : t.configs) {
+    if (!c.value) {
+      return Status::Kafka(ErrorCode::kInvalidConfig,
+                           fmt::format("config '{}' has a null value", c.name));
+    }
+    out.configs[c.name] = *c.value;
+  }
+  return out;
+}
+
 Status TopicAdmin::ValidateTopicName(std::string_view name) {
   if (name.empty()) return Fail(ErrorCode::kInvalidTopicException, "topic name is empty");
   if (name == "." || name == "..") {
@@ -115,9 +137,8 @@ void TopicAdmin::Assign(int32_t partitions, int16_t factor, TopicRecord* out) co
   std::vector<PlacementBroker> live;
   for (const BrokerEndpoint& b : metadata_->Brokers()) live.push_back({b.id, b.rack});
   const std::vector<std::vector<BrokerId>> assignment = AssignReplicas(
-      std::move(live), PlacementOptions{.partitions = partitions,
-                                        .replication_factor = factor,
-                                        .topic = out->name});
+      std::move(live),
+      PlacementOptions{.partitions = partitions, .replication_factor = factor, .topic = out->name});
   for (int32_t p = 0; p < partitions; ++p) {
     const std::vector<BrokerId>& replicas = assignment[static_cast<size_t>(p)];
     out->partitions.push_back(

@@ -35,6 +35,7 @@
 #include "core/broker/metadata_store.h"
 #include "core/broker/replica_manager.h"
 #include "core/broker/topic_config.h"
+#include "core/protocol/create_topics.h"
 #include "core/storage/log_manager.h"
 
 namespace kbench::broker {
@@ -47,6 +48,11 @@ struct NewTopic {
   std::map<std::string, std::string> configs;                // topic-level overrides
   bool internal = false;
 };
+
+// One topic of a CreateTopics request as a NewTopic; INVALID_REPLICA_ASSIGNMENT when a partition is
+// assigned twice, INVALID_CONFIG for a config with a null value. Used by the broker's handler and
+// by the controller, which both take CreateTopics.
+Result<NewTopic> NewTopicFromRequest(const protocol::CreateTopicsRequest::Topic& t);
 
 // A topic of more partitions is refused (INVALID_PARTITIONS): each partition holds a file
 // descriptor and two memory maps per segment, so a single request for 2^31 partitions must not

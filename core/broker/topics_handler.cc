@@ -1,9 +1,9 @@
 // CreateTopics (key 19) and DeleteTopics (key 20). Both run on the admin executor (they create or
 // delete files and rewrite the metadata file with fsync). In a replicated cluster both are
-// forwarded to the controller (ControllerLink) and its answer relayed at the client's version. CreateTopics answers per topic with
-// TopicAdmin's verdict (validate_only: the verdict without creating anything); creation is
-// complete when the response goes out, so even timeout_ms 0 gets NONE for a created topic.
-// DeleteTopics removes the partitions' files and then the metadata.
+// forwarded to the controller (ControllerLink) and its answer relayed at the client's version.
+// CreateTopics answers per topic with TopicAdmin's verdict (validate_only: the verdict without
+// creating anything); creation is complete when the response goes out, so even timeout_ms 0 gets
+// NONE for a created topic. DeleteTopics removes the partitions' files and then the metadata.
 #include <fmt/format.h>
 
 #include <set>
@@ -18,33 +18,11 @@ using protocol::CreateTopicsResponse;
 using protocol::DeleteTopicsRequest;
 using protocol::DeleteTopicsResponse;
 
-Result<NewTopic> ToNewTopic(const CreateTopicsRequest::Topic& t) {
-  NewTopic out;
-  out.name = t.name;
-  out.num_partitions = t.num_partitions;
-  out.replication_factor = t.replication_factor;
-  for (const CreateTopicsRequest::Assignment& a : t.assignments) {
-    if (!out.assignments.emplace(a.partition_index, a.broker_ids).second) {
-      return Status::Kafka(
-          ErrorCode::kInvalidReplicaAssignment,
-          fmt::format("partition {} is assigned twice", a.partition_index.value()));
-    }
-  }
-  for (const CreateTopicsRequest::Config& c : t.configs) {
-    if (!c.value) {
-      return Status::Kafka(ErrorCode::kInvalidConfig,
-                           fmt::format("config '{}' has a null value", c.name));
-    }
-    out.configs[c.name] = *c.value;
-  }
-  return out;
-}
-
 CreateTopicsResponse::Topic CreateOne(ApiContext& ctx, const CreateTopicsRequest::Topic& t,
                                       bool validate_only) {
   CreateTopicsResponse::Topic out;
   out.name = t.name;
-  Result<NewTopic> topic = ToNewTopic(t);
+  Result<NewTopic> topic = NewTopicFromRequest(t);
   Status s = topic.status();
   if (topic.ok())
     s = validate_only ? ctx.topics->Plan(*topic).status() : ctx.topics->Create(*topic).status();
@@ -113,7 +91,8 @@ void HandleDeleteTopics(ApiContext& ctx, ApiCall call) {
         ctx, ResponseSlot(call), req,
         [](ControllerLink& l, const DeleteTopicsRequest& r) { return l.DeleteTopics(r); },
         [](const DeleteTopicsRequest& r, DeleteTopicsResponse* out) {
-          for (const auto& n : r.topic_names) out->responses.push_back({n, ErrorCode::kNotController});
+          for (const auto& n : r.topic_names)
+            out->responses.push_back({n, ErrorCode::kNotController});
         });
     return;
   }
