@@ -78,6 +78,7 @@ std::string_view ErrorName(ErrorCode code) {
     case ErrorCode::kElectionNotNeeded: return "ELECTION_NOT_NEEDED";
     case ErrorCode::kInvalidRecord: return "INVALID_RECORD";
     case ErrorCode::kInvalidUpdateVersion: return "INVALID_UPDATE_VERSION";
+    case ErrorCode::kIneligibleReplica: return "INELIGIBLE_REPLICA";
   }
   return "UNKNOWN_ERROR_CODE";
 }

@@ -82,6 +82,7 @@ enum class ErrorCode : int16_t {
   kElectionNotNeeded = 84,
   kInvalidRecord = 87,
   kInvalidUpdateVersion = 95,  // AlterPartition / kbench AlterIsr: a stale partition epoch
+  kIneligibleReplica = 107,     // AlterPartition / kbench AlterIsr: a fenced or shutting-down replica
 };
 
 // Kafka's upper-snake name, e.g. "NOT_ENOUGH_REPLICAS"; "UNKNOWN_ERROR_<n>" for codes not listed above.

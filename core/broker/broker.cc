@@ -102,8 +102,10 @@ Status Broker::Start() {
     ScheduleReplicationTasks();
     ScheduleHighWatermarkCheckpoint();
     link_->Start();  // clients are served once the controller's metadata is applied
-    log::Info("broker", "broker {} listening on {} (advertised {}); registering with the "
-              "controller at {}", config_.node_id.value(), server_->bound_address().ToString(),
+    log::Info("broker",
+              "broker {} listening on {} (advertised {}); registering with the "
+              "controller at {}",
+              config_.node_id.value(), server_->bound_address().ToString(),
               advertised_address().ToString(), config_.cluster.controller.ToString());
     return Status::Ok();
   }
@@ -117,13 +119,15 @@ Status Broker::Start() {
 
 Status Broker::StartReplication() {
   KB_RETURN_IF_ERROR(replicas_->LoadHighWatermarks(config_.log_dirs));
-  fetchers_ = std::make_unique<ReplicaFetcherManager>(config_.node_id, config_.replication, &gates_);
+  fetchers_ =
+      std::make_unique<ReplicaFetcherManager>(config_.node_id, config_.replication, &gates_);
   replicas_->SetFetcherManager(fetchers_.get());
   ControllerLinkHooks hooks;
   hooks.apply_metadata = [this](const protocol::MetadataDelta& d) { return ApplyMetadata(d); };
-  hooks.isr_committed = [this](const TopicPartition& tp, const std::optional<PartitionState>& s) {
+  hooks.isr_committed = [this](const TopicPartition& tp, const std::optional<PartitionState>& s,
+                               ErrorCode error) {
     std::shared_ptr<Partition> p = replicas_->GetPartition(tp);
-    if (p != nullptr) replicas_->OnIsrChangeCommitted(tp, s.value_or(p->state()));
+    if (p != nullptr) replicas_->OnIsrChangeCommitted(tp, s.value_or(p->state()), error);
   };
   hooks.advertised = [this] { return advertised_address(); };
   link_ = std::make_unique<ControllerLink>(config_, &gates_, std::move(hooks));
@@ -265,9 +269,9 @@ Status Broker::CheckClusterId(const std::string& cluster_id) {
       continue;
     }
     if (text.status().code() != StatusCode::kNotFound) return text.status();
-    KB_RETURN_IF_ERROR(storage::WriteFileAtomically(
-        path, fmt::format("version=1\ncluster.id={}\nnode.id={}\n", cluster_id,
-                          config_.node_id.value())));
+    KB_RETURN_IF_ERROR(
+        storage::WriteFileAtomically(path, fmt::format("version=1\ncluster.id={}\nnode.id={}\n",
+                                                       cluster_id, config_.node_id.value())));
   }
   cluster_id_checked_ = true;
   return Status::Ok();
@@ -282,11 +286,14 @@ Status Broker::ApplyMetadata(const protocol::MetadataDelta& delta) {
   }
   if (delta.brokers) {
     std::vector<BrokerEndpoint> brokers;
+    std::vector<BrokerId> eligible;  // KIP-841: live and not shutting down
     BrokerId lowest = kNoBroker;
     for (const protocol::ClusterBroker& b : *delta.brokers) {
       brokers.push_back(FromWire(b));
+      if (!b.in_controlled_shutdown) eligible.push_back(b.id);
       if (lowest == kNoBroker || b.id < lowest) lowest = b.id;
     }
+    replicas_->SetIsrEligibleBrokers(std::move(eligible));
     // Any broker forwards admin requests to the controller, so the lowest live id is named as the
     // "controller" clients send CreateTopics to.
     metadata_->SetBrokers(std::move(brokers), lowest);
@@ -396,8 +403,7 @@ void Broker::Stop(bool controlled_shutdown) {
   if (!started_ || stopped_) return;
   stopped_ = true;
   if (controlled_shutdown && link_ && link_->registered() &&
-      config_.replication.controlled_shutdown_enable &&
-      !gates_.isolated() && !gates_.paused()) {
+      config_.replication.controlled_shutdown_enable && !gates_.isolated() && !gates_.paused()) {
     Result<protocol::ControlledShutdownResponse> r = link_->ControlledShutdown();
     if (!r.ok()) {
       log::Warn("broker", "broker {}: controlled shutdown failed: {}", config_.node_id.value(),

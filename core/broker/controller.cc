@@ -170,6 +170,7 @@ std::vector<BrokerEndpoint> Controller::LiveBrokers() const {
   for (const auto& [id, reg] : brokers_) {
     if (reg.state == BrokerState::kActive || reg.state == BrokerState::kShuttingDown) {
       out.push_back(reg.endpoint);
+      out.back().in_controlled_shutdown = reg.state == BrokerState::kShuttingDown;
     }
   }
   return out;
@@ -414,7 +415,14 @@ void Controller::RecordElection(const std::string& topic, const PartitionState& 
 }
 
 Status Controller::Apply(Batch batch) {
-  if (batch.states.empty()) return Status::Ok();
+  if (batch.states.empty()) {
+    // No partition changed, but the broker list may have (a broker became active): brokers must
+    // see it now, not with the next partition change (leaders take a returning broker back into
+    // their ISRs only once their metadata lists it as eligible).
+    const int64_t version = changes_.version();
+    if (changes_.Commit() != version) ReplyHeartbeats(/*expired_only=*/false);
+    return Status::Ok();
+  }
   std::vector<PartitionState> before;
   for (const auto& [topic, state] : batch.states) {
     before.push_back(store_->GetPartitionState(topic, state.partition).value_or(state));
@@ -614,11 +622,13 @@ void Controller::OnAlterIsr(const AlterIsrRequest& req, AlterIsrDone done) {
         rp.error_code = ErrorCode::kInvalidUpdateVersion;
       } else {
         bool valid = !p.new_isr.empty() && Contains(p.new_isr, s->leader);
+        bool eligible = true;  // KIP-841: a fenced or shutting-down broker may not join the ISR
         for (BrokerId b : p.new_isr) {
-          valid &= Contains(s->replicas, b) && (Contains(s->isr, b) || Alive(b));
+          valid &= Contains(s->replicas, b);
+          eligible &= Contains(s->isr, b) || Alive(b);
         }
-        if (!valid) {
-          rp.error_code = ErrorCode::kInvalidRequest;
+        if (!valid || !eligible) {
+          rp.error_code = valid ? ErrorCode::kIneligibleReplica : ErrorCode::kInvalidRequest;
         } else {
           PartitionState next = *s;
           next.isr = p.new_isr;
@@ -628,6 +638,16 @@ void Controller::OnAlterIsr(const AlterIsrRequest& req, AlterIsrDone done) {
         }
       }
     }
+  }
+  int64_t refused = 0;
+  for (const AlterIsrResponse::Topic& t : resp.topics) {
+    for (const AlterIsrResponse::Partition& rp : t.partitions) {
+      refused += rp.error_code != ErrorCode::kNone ? 1 : 0;
+    }
+  }
+  if (refused > 0) {
+    std::lock_guard<std::mutex> lock(stats_mu_);
+    stats_.isr_changes_refused += refused;
   }
   Status s = Apply(batch);
   for (size_t i = 0; i < slots.size(); ++i) {
@@ -674,6 +694,10 @@ void Controller::OnControlledShutdown(const protocol::ControlledShutdownRequest&
     }
   }
   brokers_[req.broker_id].state = BrokerState::kShuttingDown;
+  // Published before the first move, so the new leaders know it may not rejoin their ISRs.
+  PublishBrokers();
+  changes_.Commit();
+  ReplyHeartbeats(/*expired_only=*/false);
   shutdowns_[req.broker_id] = job;
   log::Warn(config_.name, "controlled shutdown of broker {}: moving {} leaders one at a time",
             req.broker_id.value(), job->to_move.size());

@@ -89,6 +89,9 @@ struct ControllerStats {
   int64_t unclean_leader_elections = 0;
   int64_t isr_shrinks = 0;  // partitions whose ISR lost members (AlterIsr or fencing)
   int64_t isr_expands = 0;
+  // AlterIsr changes refused (stale epochs, ineligible replicas): leaders should rarely propose
+  // what the controller must refuse (none for a replica known to be shutting down or fenced).
+  int64_t isr_changes_refused = 0;
   int64_t offline_partitions = 0;  // now: no leader
   int64_t brokers_fenced = 0;
   int64_t controlled_shutdowns = 0;

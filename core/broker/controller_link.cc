@@ -277,7 +277,7 @@ bool ControllerLink::SendIsr(std::map<TopicPartition, IsrProposal>& batch) {
   }
   if (resp->error_code != ErrorCode::kNone) {
     // Fenced: the proposals are moot; the metadata this broker gets next decides its roles.
-    for (const auto& [tp, p] : batch) hooks_.isr_committed(tp, std::nullopt);
+    for (const auto& [tp, p] : batch) hooks_.isr_committed(tp, std::nullopt, ErrorCode::kNone);
     return true;
   }
   for (const auto& t : resp->topics) {
@@ -287,7 +287,7 @@ bool ControllerLink::SendIsr(std::map<TopicPartition, IsrProposal>& batch) {
         log::Info("broker.link", "{}: ISR change refused: {}", tp.ToString(),
                   ErrorName(p.error_code));
       }
-      hooks_.isr_committed(tp, FromWire(p.state));
+      hooks_.isr_committed(tp, FromWire(p.state), p.error_code);
     }
   }
   return true;

@@ -52,7 +52,10 @@ struct ControllerLinkHooks {
   std::function<Status(const protocol::MetadataDelta&)> apply_metadata;
   // The controller's state of a partition after a proposal (nullopt: the proposal failed as a
   // whole and the partition keeps its own state).
-  std::function<void(const TopicPartition&, const std::optional<PartitionState>&)> isr_committed;
+  // (partition, the controller's state of it (nullopt: this broker was fenced), the refusal or
+  // kNone when committed).
+  std::function<void(const TopicPartition&, const std::optional<PartitionState>&, ErrorCode)>
+      isr_committed;
   // What this broker registers as its address (the advertised listener).
   std::function<ListenerAddress()> advertised;
 };

@@ -39,9 +39,13 @@ TopicRecord FromWire(const protocol::ClusterTopic& t) {
   return out;
 }
 
-protocol::ClusterBroker ToWire(const BrokerEndpoint& b) { return {b.id, b.host, b.port, b.rack}; }
+protocol::ClusterBroker ToWire(const BrokerEndpoint& b) {
+  return {b.id, b.host, b.port, b.rack, b.in_controlled_shutdown};
+}
 
-BrokerEndpoint FromWire(const protocol::ClusterBroker& b) { return {b.id, b.host, b.port, b.rack}; }
+BrokerEndpoint FromWire(const protocol::ClusterBroker& b) {
+  return {b.id, b.host, b.port, b.rack, b.in_controlled_shutdown};
+}
 
 void MetadataChanges::BrokersChanged() { pending_.push_back({0, Kind::kBrokers, {}, {}}); }
 

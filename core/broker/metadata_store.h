@@ -75,6 +75,9 @@ struct BrokerEndpoint {
   std::string host;
   int32_t port = 0;
   std::optional<std::string> rack;
+  // Replicated cluster: the broker is moving its leaders away before it stops; it still serves,
+  // but may not join any ISR (KIP-841).
+  bool in_controlled_shutdown = false;
   friend bool operator==(const BrokerEndpoint&, const BrokerEndpoint&) = default;
 };
 

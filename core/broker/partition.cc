@@ -50,6 +50,7 @@ void Partition::ResetFollowersLocked(int64_t now_ns) {
   std::lock_guard<std::mutex> f(follower_mu_);
   followers_.clear();
   pending_isr_.reset();
+  refused_isr_.reset();
   for (BrokerId r : state_.replicas) {
     if (r == local_) continue;
     FollowerState& s = followers_[r];
@@ -290,7 +291,8 @@ Result<storage::ReadResult> Partition::Read(Offset from, int64_t max_bytes, bool
 }
 
 FollowerFetchUpdate Partition::UpdateFollowerFetchState(BrokerId follower, Offset fetch_offset,
-                                                        int64_t now_ns) {
+                                                        int64_t now_ns,
+                                                        IsrEligibility eligibility) {
   FollowerFetchUpdate out;
   std::shared_lock lock(leader_mu_);
   if (role_ != Role::kLeader || !Contains(state_.replicas, follower) || follower == local_) {
@@ -308,9 +310,10 @@ FollowerFetchUpdate Partition::UpdateFollowerFetchState(BrokerId follower, Offse
     s.log_end = fetch_offset;
     s.last_fetch_leader_leo = leo;
     s.last_fetch_ns = now_ns;
+    eligibility_generation_ = std::max(eligibility_generation_, eligibility.generation);
     const bool in_isr = Contains(MaximalIsrLocked(), follower);
-    if (!in_isr && !pending_isr_ && fetch_offset >= high_watermark() &&
-        fetch_offset >= leader_epoch_start_) {
+    if (!in_isr && !pending_isr_ && eligibility.eligible && !IsrRefusedLocked() &&
+        fetch_offset >= high_watermark() && fetch_offset >= leader_epoch_start_) {
       IsrProposal p{tp_, state_.leader_epoch, state_.partition_epoch, state_.isr, true};
       p.new_isr.push_back(follower);
       pending_isr_ = p;
@@ -325,7 +328,7 @@ std::optional<IsrProposal> Partition::MaybeShrinkIsr(int64_t now_ns, int64_t lag
   std::shared_lock lock(leader_mu_);
   if (role_ != Role::kLeader) return std::nullopt;
   std::lock_guard<std::mutex> f(follower_mu_);
-  if (pending_isr_) return std::nullopt;
+  if (pending_isr_ || IsrRefusedLocked()) return std::nullopt;
   std::vector<BrokerId> keep;
   std::vector<BrokerId> dropped;
   const Offset leader_leo = log_->log_end_offset();
@@ -348,10 +351,22 @@ std::optional<IsrProposal> Partition::MaybeShrinkIsr(int64_t now_ns, int64_t lag
   return p;
 }
 
-bool Partition::ApplyIsrChange(const PartitionState& committed) {
+bool Partition::IsrRefusedLocked() const {
+  return refused_isr_ && refused_isr_->leader_epoch == state_.leader_epoch &&
+         refused_isr_->partition_epoch == state_.partition_epoch &&
+         refused_isr_->generation == eligibility_generation_;
+}
+
+bool Partition::ApplyIsrChange(const PartitionState& committed, ErrorCode error) {
   std::unique_lock lock(leader_mu_);
   {
     std::lock_guard<std::mutex> f(follower_mu_);
+    if (pending_isr_ && error != ErrorCode::kNone && error != ErrorCode::kKafkaStorageError) {
+      // Held against the state the proposal was refused for: newer state from the answer below or
+      // from the metadata, or a new eligibility generation, lifts it.
+      refused_isr_ =
+          RefusedIsr{state_.leader_epoch, state_.partition_epoch, eligibility_generation_};
+    }
     pending_isr_.reset();
   }
   if (role_ != Role::kLeader || committed.leader != local_ ||

@@ -17,7 +17,11 @@
 // commits them (ApplyIsrChange): until then the HW is computed over the "maximal ISR" (the
 // committed ISR plus a replica being added; a replica being removed still counts), so a shrink can
 // never let the HW pass data the removed follower lacks before the controller knows it is gone
-// (Kafka's rule). At most one proposal per partition is in flight.
+// (Kafka's rule). At most one proposal per partition is in flight. A follower the cluster metadata
+// names ineligible (fenced or in controlled shutdown, KIP-841) is never proposed, and after the
+// controller refuses a proposal the partition proposes nothing more until its state (leader or
+// partition epoch) or the eligibility generation changes (Kafka's leader waits for new metadata
+// too) rather than re-proposing the same change at every fetch.
 //
 // Follower. AppendRecordsAsFollower appends batches fetched from the leader (validated shallowly:
 // framing and CRC, as Kafka's follower does) with the leader's offsets and epochs, fenced by the
@@ -89,6 +93,12 @@ struct IsrProposal {
   int32_t partition_epoch = 0;
   std::vector<BrokerId> new_isr;
   bool expand = false;  // true: a follower rejoins; false: followers are dropped
+};
+
+// Whether a follower may be proposed for the ISR, as this broker's cluster metadata says (KIP-841).
+struct IsrEligibility {
+  bool eligible = true;     // registered, not fenced, not in controlled shutdown
+  uint64_t generation = 0;  // changes whenever the eligible set may have changed
 };
 
 // What the leader learned from one follower fetch.
@@ -165,15 +175,18 @@ class Partition {
   // A follower fetched at `fetch_offset` (its LEO) at `now_ns`: remember it, move the HW, and
   // propose taking it back into the ISR when it has caught up. Ignored unless this broker leads
   // and `follower` is a replica.
+  // An ineligible follower is tracked (HW, lag) but not proposed.
   FollowerFetchUpdate UpdateFollowerFetchState(BrokerId follower, Offset fetch_offset,
-                                               int64_t now_ns);
+                                               int64_t now_ns, IsrEligibility eligibility = {});
   // Proposes dropping ISR followers not caught up within `lag_max_ns` (none when not leading or a
   // proposal is already in flight).
   std::optional<IsrProposal> MaybeShrinkIsr(int64_t now_ns, int64_t lag_max_ns);
-  // The controller's answer to a proposal: `committed` is the partition's state there. Takes it
-  // when it belongs to this leadership and is newer; ends the proposal either way. True when the
-  // HW advanced.
-  bool ApplyIsrChange(const PartitionState& committed);
+  // The controller's answer to a proposal: `committed` is the partition's state there, `error` its
+  // refusal (kNone: committed). Takes the state when it belongs to this leadership and is newer;
+  // ends the proposal either way. A refusal (other than KAFKA_STORAGE_ERROR, a controller failure)
+  // that leaves the state unchanged holds further proposals until the state or the eligibility
+  // generation changes. True when the HW advanced.
+  bool ApplyIsrChange(const PartitionState& committed, ErrorCode error = ErrorCode::kNone);
   // The ISR the HW is computed over (committed ISR plus a replica being added).
   std::vector<BrokerId> maximal_isr() const;
   // What the leader knows of `follower`'s log end (kInvalidOffset: nothing yet).
@@ -217,7 +230,10 @@ class Partition {
   std::vector<BrokerId> MaximalIsrLocked() const;  // leader_mu_ held
   Status CheckLeaderLocked() const;
   void ResetFollowersLocked(int64_t now_ns);  // leader_mu_ held exclusively
-  Status ReloadProducerStateLocked();         // append_mu_ held
+  // A refused proposal still holds: same leader epoch, partition epoch and eligibility
+  // generation. leader_mu_ and follower_mu_ held.
+  bool IsrRefusedLocked() const;
+  Status ReloadProducerStateLocked();  // append_mu_ held
 
   const TopicPartition tp_;
   const std::shared_ptr<storage::PartitionLog> log_;
@@ -232,6 +248,13 @@ class Partition {
 
   mutable std::mutex follower_mu_;  // followers_
   std::map<BrokerId, FollowerState> followers_;
+  struct RefusedIsr {
+    LeaderEpoch leader_epoch{0};
+    int32_t partition_epoch = 0;
+    uint64_t generation = 0;
+  };
+  std::optional<RefusedIsr> refused_isr_;  // guarded by follower_mu_
+  uint64_t eligibility_generation_ = 0;    // the latest seen; guarded by follower_mu_
 
   mutable std::mutex append_mu_;  // appends, truncation, producer state; taken after leader_mu_
   ProducerStateManager producers_;

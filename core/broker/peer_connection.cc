@@ -171,8 +171,12 @@ Result<std::span<const uint8_t>> PeerConnection::RoundTrip(const protocol::Encod
     }
   }
   if (s.ok()) {
-    receive_buffer_.resize(static_cast<size_t>(size));
-    s = ReadFully(receive_buffer_.data(), receive_buffer_.size(), deadline);
+    // Grown only, never shrunk: resize() zero-fills what it adds, and a follower's responses
+    // alternate between empty and large, so shrinking made every large one memset its size first.
+    if (receive_buffer_.size() < static_cast<size_t>(size)) {
+      receive_buffer_.resize(static_cast<size_t>(size));
+    }
+    s = ReadFully(receive_buffer_.data(), static_cast<size_t>(size), deadline);
   }
   if (s.ok() && LoadBigEndian<int32_t>(receive_buffer_.data()) != correlation_id) {
     s = Status::Corruption(
@@ -184,7 +188,7 @@ Result<std::span<const uint8_t>> PeerConnection::RoundTrip(const protocol::Encod
     Close();
     return s;
   }
-  return std::span<const uint8_t>(receive_buffer_.data(), receive_buffer_.size());
+  return std::span<const uint8_t>(receive_buffer_.data(), static_cast<size_t>(size));
 }
 
 }  // namespace kbench::broker

@@ -47,8 +47,8 @@ void ReplicaManager::Shutdown() {
   fetch_purgatory_.Shutdown();
 }
 
-Result<std::shared_ptr<Partition>> ReplicaManager::GetOrCreatePartition(
-    const TopicPartition& tp, const TopicConfig& config) {
+Result<std::shared_ptr<Partition>> ReplicaManager::GetOrCreatePartition(const TopicPartition& tp,
+                                                                        const TopicConfig& config) {
   std::shared_ptr<Partition> partition = GetPartition(tp);
   if (partition == nullptr) {
     KB_ASSIGN_OR_RETURN(std::shared_ptr<storage::PartitionLog> log,
@@ -307,10 +307,12 @@ void ReplicaManager::UpdateFollowerStates(const FetchParams& params,
   // A follower's fetch offset is its log end when the request arrives; updating here (not when a
   // parked fetch completes) keeps purgatory wake-ups off other operations' locks.
   const int64_t now = MonoNanos();
+  const IsrEligibility eligibility = EligibilityOf(params.replica_id);
   for (const FetchEntry& e : entries) {
     std::shared_ptr<Partition> p = GetPartition(e.tp);
     if (p == nullptr) continue;
-    FollowerFetchUpdate u = p->UpdateFollowerFetchState(params.replica_id, e.fetch_offset, now);
+    FollowerFetchUpdate u =
+        p->UpdateFollowerFetchState(params.replica_id, e.fetch_offset, now, eligibility);
     if (u.expand && isr_sink_) {
       counters_.isr_proposals.fetch_add(1, std::memory_order_relaxed);
       isr_sink_(std::move(*u.expand));
@@ -349,11 +351,24 @@ void ReplicaManager::RunIsrMaintenance(int64_t now_ns, int64_t lag_max_ms) {
   }
 }
 
-void ReplicaManager::OnIsrChangeCommitted(const TopicPartition& tp,
-                                          const PartitionState& committed) {
+IsrEligibility ReplicaManager::EligibilityOf(BrokerId follower) const {
+  std::lock_guard<std::mutex> lock(eligible_mu_);
+  const bool eligible =
+      !eligible_ || std::find(eligible_->begin(), eligible_->end(), follower) != eligible_->end();
+  return {eligible, eligible_generation_};
+}
+
+void ReplicaManager::SetIsrEligibleBrokers(std::vector<BrokerId> eligible) {
+  std::lock_guard<std::mutex> lock(eligible_mu_);
+  eligible_ = std::move(eligible);
+  ++eligible_generation_;
+}
+
+void ReplicaManager::OnIsrChangeCommitted(const TopicPartition& tp, const PartitionState& committed,
+                                          ErrorCode error) {
   std::shared_ptr<Partition> p = GetPartition(tp);
   if (p == nullptr) return;
-  p->ApplyIsrChange(committed);
+  p->ApplyIsrChange(committed, error);
   // The ISR changed (or the proposal ended): the HW may move, acks=all may now fail with 20.
   OnHighWatermarkMoved(tp);
 }
@@ -362,9 +377,9 @@ Status ReplicaManager::LoadHighWatermarks(const std::vector<std::string>& log_di
   std::lock_guard<std::mutex> lock(checkpoint_mu_);
   for (const std::string& dir : log_dirs) {
     const std::string canonical = NormalDir(dir);
-    KB_ASSIGN_OR_RETURN(checkpointed_hw_[canonical],
-                        storage::ReadOffsetCheckpoint(
-                            canonical + "/" + std::string(kHighWatermarkCheckpointFile)));
+    KB_ASSIGN_OR_RETURN(
+        checkpointed_hw_[canonical],
+        storage::ReadOffsetCheckpoint(canonical + "/" + std::string(kHighWatermarkCheckpointFile)));
   }
   return Status::Ok();
 }

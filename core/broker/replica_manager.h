@@ -6,12 +6,13 @@
 //
 // In a replicated cluster the controller's metadata makes each partition a leader (BecomeLeader)
 // or a follower (BecomeFollower, which hands it to the replica fetcher of its leader). A follower's
-// Fetch (replica_id >= 0) reports its log end when it arrives (Partition::UpdateFollowerFetchState),
-// which moves the HW and completes acks=all produces and consumer long polls; RunIsrMaintenance
-// (every replica.lag.time.max.ms / 2) proposes ISR shrinks, fetches propose expansions, and both go
-// to the IsrChangeSink (the broker's controller link), whose answers come back through
-// OnIsrChangeCommitted. High watermarks are checkpointed per log dir in
-// `replication-offset-checkpoint` (Kafka's file and format) and read back at partition creation.
+// Fetch (replica_id >= 0) reports its log end when it arrives
+// (Partition::UpdateFollowerFetchState), which moves the HW and completes acks=all produces and
+// consumer long polls; RunIsrMaintenance (every replica.lag.time.max.ms / 2) proposes ISR shrinks,
+// fetches propose expansions, and both go to the IsrChangeSink (the broker's controller link),
+// whose answers come back through OnIsrChangeCommitted. High watermarks are checkpointed per log
+// dir in `replication-offset-checkpoint` (Kafka's file and format) and read back at partition
+// creation.
 //
 // Results come back through callbacks, invoked exactly once: before the call returns, or later on
 // the thread that completed the delayed operation (an appending network thread, the timer thread
@@ -28,6 +29,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <shared_mutex>
 #include <span>
 #include <string>
@@ -173,8 +175,15 @@ class ReplicaManager {
   }
   // Proposes shrinking the ISR of every led partition whose followers lag more than lag_max_ms.
   void RunIsrMaintenance(int64_t now_ns, int64_t lag_max_ms);
-  // The controller committed (or refused) a proposal; `committed` is the partition's state there.
-  void OnIsrChangeCommitted(const TopicPartition& tp, const PartitionState& committed);
+  // The controller committed (error kNone) or refused a proposal; `committed` is the partition's
+  // state there. A refused partition proposes nothing more until its state or the set of
+  // ISR-eligible brokers changes (Partition::ApplyIsrChange).
+  void OnIsrChangeCommitted(const TopicPartition& tp, const PartitionState& committed,
+                            ErrorCode error = ErrorCode::kNone);
+  // The brokers that may join an ISR (KIP-841: registered, not fenced, not in controlled
+  // shutdown), from the cluster metadata; until the first call every replica is eligible (a lone
+  // broker). Each call starts a new eligibility generation (refused proposals may be retried).
+  void SetIsrEligibleBrokers(std::vector<BrokerId> eligible);
   // Reads the high-watermark checkpoints of `log_dirs` (call before the first Become*); missing
   // files are empty.
   Status LoadHighWatermarks(const std::vector<std::string>& log_dirs);
@@ -214,6 +223,7 @@ class ReplicaManager {
   Result<std::shared_ptr<Partition>> GetOrCreatePartition(const TopicPartition& tp,
                                                           const TopicConfig& config);
   void UpdateFollowerStates(const FetchParams& params, const std::vector<FetchEntry>& entries);
+  IsrEligibility EligibilityOf(BrokerId follower) const;
   void Observe(const TopicPartition& tp, bool leader, LeaderEpoch epoch);
   FetchPartitionData ReadOne(const FetchParams& params, const FetchEntry& entry, bool min_one,
                              int64_t limit);
@@ -230,6 +240,9 @@ class ReplicaManager {
   ReplicaFetcherManager* fetchers_ = nullptr;  // not owned
   IsrChangeSink isr_sink_;
   std::function<bool(const TopicPartition&)> known_;
+  mutable std::mutex eligible_mu_;
+  std::optional<std::vector<BrokerId>> eligible_;  // guarded by eligible_mu_; nullopt: everyone
+  uint64_t eligible_generation_ = 0;               // guarded by eligible_mu_
   std::map<std::string, std::map<TopicPartition, Offset>> checkpointed_hw_;  // by log dir; at load
   std::mutex checkpoint_mu_;                                                 // one writer at a time
 

@@ -5,7 +5,7 @@ namespace {
 
 // Smallest encodings, for the reader's count checks.
 constexpr size_t kMinPartitionState = 4 * 4 + 4 + 4;
-constexpr size_t kMinBroker = 4 + 2 + 4 + 2;
+constexpr size_t kMinBroker = 4 + 2 + 4 + 2 + 1;
 constexpr size_t kMinTopic = 2 + 1 + 4 + 4;
 
 ClusterBroker DecodeBroker(Reader& r) {
@@ -14,6 +14,7 @@ ClusterBroker DecodeBroker(Reader& r) {
   b.host = r.ReadString("brokers.host");
   b.port = r.ReadInt32("brokers.port");
   b.rack = r.ReadNullableString("brokers.rack");
+  b.in_controlled_shutdown = r.ReadBool("brokers.in_controlled_shutdown");
   return b;
 }
 
@@ -78,6 +79,7 @@ void MetadataDelta::Encode(Writer& w) const {
     w.WriteString("brokers.host", b.host);
     w.WriteInt32(b.port);
     w.WriteNullableString("brokers.rack", b.rack);
+    w.WriteBool(b.in_controlled_shutdown);
   });
   w.WriteStringArray("metadata.deleted_topics", deleted_topics);
   w.WriteArray("metadata.topics", topics, [&](const ClusterTopic& t) {

@@ -7,6 +7,7 @@
 //   PartitionState  partition i32 | leader i32 | leader_epoch i32 | partition_epoch i32
 //                   | replicas [i32] | isr [i32]
 //   Broker          id i32 | host STRING | port i32 | rack NULLABLE_STRING
+//                   | in_controlled_shutdown BOOLEAN  (KIP-841: not eligible for any ISR)
 //   Topic           name STRING | internal BOOLEAN | configs [key STRING | value STRING]
 //                   | partitions [PartitionState]
 //   MetadataDelta   full BOOLEAN | version i64 | cluster_id STRING
@@ -45,6 +46,7 @@ struct ClusterBroker {
   std::string host;
   int32_t port = 0;
   std::optional<std::string> rack;
+  bool in_controlled_shutdown = false;
   friend bool operator==(const ClusterBroker&, const ClusterBroker&) = default;
 };
 

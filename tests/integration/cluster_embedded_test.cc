@@ -115,5 +115,20 @@ TEST_F(EmbeddedClusterTest, BrokersKeepTheirSessionsWhileApplyingALargeMetadataC
   EXPECT_EQ(s.leader_elections, 0);
 }
 
+TEST_F(EmbeddedClusterTest, LeadersDoNotProposeAShuttingDownBrokerForTheIsr) {
+  // Broker 1 leads 30 partitions; its controlled shutdown moves them one at a time, and broker 1
+  // keeps following the moved ones until it stops. It is ineligible for the ISR meanwhile
+  // (KIP-841): the new leaders must not propose it, so the controller refuses nothing.
+  std::vector<std::vector<int32_t>> assignment(30, std::vector<int32_t>{1, 2, 3});
+  Status created = CreateReplicatedTopic(cluster_->bootstrap(), "moved", 30, 3, {}, assignment);
+  ASSERT_TRUE(created.ok()) << created.ToString();
+  ASSERT_TRUE(cluster_->AwaitFullyReplicated(60000).ok());
+  ASSERT_TRUE(cluster_->StopCleanly(BrokerId(1)).ok());
+  const ControllerStats s = cluster_->controller().Stats();
+  EXPECT_EQ(s.controlled_shutdowns, 1);
+  EXPECT_GE(s.leader_elections, 30);
+  EXPECT_EQ(s.isr_changes_refused, 0);
+}
+
 }  // namespace
 }  // namespace kbench::broker::testing

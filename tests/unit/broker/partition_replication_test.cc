@@ -122,6 +122,45 @@ TEST_F(PartitionReplicationTest, CaughtUpFollowerIsProposedBackIntoTheIsr) {
   EXPECT_EQ(p->high_watermark(), Offset(15));
 }
 
+TEST_F(PartitionReplicationTest, IneligibleFollowerIsNotProposedForTheIsr) {
+  auto p = Make(1);
+  ASSERT_TRUE(p->MakeLeader(State({1, 2, 3}, {1, 2}, 1), 1).ok());
+  Append(*p, 10);
+  p->UpdateFollowerFetchState(BrokerId(2), Offset(10), 2);
+  // Broker 3 is caught up but shutting down (KIP-841): tracked, not proposed.
+  FollowerFetchUpdate u = p->UpdateFollowerFetchState(BrokerId(3), Offset(10), 3, {false, 1});
+  EXPECT_FALSE(u.expand.has_value());
+  EXPECT_EQ(p->follower_log_end(BrokerId(3)), Offset(10));
+  EXPECT_EQ(p->maximal_isr().size(), 2u);
+  // Eligible again (it restarted and registered): proposed.
+  EXPECT_TRUE(p->UpdateFollowerFetchState(BrokerId(3), Offset(10), 4, {true, 2}).expand);
+}
+
+TEST_F(PartitionReplicationTest, RefusedProposalIsNotRepeatedUntilTheMetadataChanges) {
+  auto p = Make(1);
+  ASSERT_TRUE(p->MakeLeader(State({1, 2, 3}, {1, 2}, 1, 1, 4), 1).ok());
+  Append(*p, 10);
+  p->UpdateFollowerFetchState(BrokerId(2), Offset(10), 2, {true, 1});
+  ASSERT_TRUE(p->UpdateFollowerFetchState(BrokerId(3), Offset(10), 3, {true, 1}).expand);
+  // The controller knows better (broker 3 is fenced there): refused, state unchanged.
+  EXPECT_FALSE(p->ApplyIsrChange(State({1, 2, 3}, {1, 2}, 1, 1, 4), ErrorCode::kIneligibleReplica));
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_FALSE(p->UpdateFollowerFetchState(BrokerId(3), Offset(10), 4 + i, {true, 1}).expand);
+  }
+  // Shrinks wait too (the same state was just refused).
+  EXPECT_FALSE(p->MaybeShrinkIsr(100 * kSecond, kSecond).has_value());
+  // A new eligibility generation (the broker list changed) lifts the hold.
+  EXPECT_TRUE(p->UpdateFollowerFetchState(BrokerId(3), Offset(10), 10, {true, 2}).expand);
+  // A controller failure is not a refusal: the next fetch proposes again.
+  p->ApplyIsrChange(State({1, 2, 3}, {1, 2}, 1, 1, 4), ErrorCode::kKafkaStorageError);
+  EXPECT_TRUE(p->UpdateFollowerFetchState(BrokerId(3), Offset(10), 11, {true, 2}).expand);
+  // Refused again, then a newer partition state from the metadata lifts the hold.
+  p->ApplyIsrChange(State({1, 2, 3}, {1, 2}, 1, 1, 4), ErrorCode::kInvalidRequest);
+  EXPECT_FALSE(p->UpdateFollowerFetchState(BrokerId(3), Offset(10), 12, {true, 2}).expand);
+  ASSERT_TRUE(p->MakeLeader(State({1, 2, 3}, {1, 2}, 1, 1, 5), 13).ok());
+  EXPECT_TRUE(p->UpdateFollowerFetchState(BrokerId(3), Offset(10), 14, {true, 2}).expand);
+}
+
 TEST_F(PartitionReplicationTest, FollowerIsCaughtUpAsOfItsLastFetchThatReachedTheLogEnd) {
   auto p = Make(1);
   ASSERT_TRUE(p->MakeLeader(State({1, 2}, {1, 2}, 1), 0).ok());
