@@ -1,5 +1,6 @@
-// Kafka protocol error codes: the one place they are defined. They travel as values (inside Status and in
-// protocol responses), never as exceptions. Numbers are Kafka's (org.apache.kafka.common.protocol.Errors).
+// Kafka protocol error codes: the one place they are defined. They travel as values (inside Status
+// and in protocol responses), never as exceptions. Numbers are Kafka's
+// (org.apache.kafka.common.protocol.Errors).
 #pragma once
 
 #include <cstdint>
@@ -82,10 +83,11 @@ enum class ErrorCode : int16_t {
   kElectionNotNeeded = 84,
   kInvalidRecord = 87,
   kInvalidUpdateVersion = 95,  // AlterPartition / kbench AlterIsr: a stale partition epoch
-  kIneligibleReplica = 107,     // AlterPartition / kbench AlterIsr: a fenced or shutting-down replica
+  kIneligibleReplica = 107,  // AlterPartition / kbench AlterIsr: a fenced or shutting-down replica
 };
 
-// Kafka's upper-snake name, e.g. "NOT_ENOUGH_REPLICAS"; "UNKNOWN_ERROR_<n>" for codes not listed above.
+// Kafka's upper-snake name, e.g. "NOT_ENOUGH_REPLICAS"; "UNKNOWN_ERROR_<n>" for codes not listed
+// above.
 std::string_view ErrorName(ErrorCode code);
 
 // True for errors a Kafka client retries (Errors.java's RetriableException subclasses).

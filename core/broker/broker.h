@@ -17,11 +17,11 @@
 //    dirs; it leads every partition (Start(): leads every partition the metadata lists, creates
 //    `__consumer_offsets`).
 //  - cluster member: the controller (controller.h; hosted in this process when
-//    config.cluster.host_controller) decides topics, leaders and ISRs; this broker registers through
-//    its ControllerLink, keeps an in-memory copy of the metadata, leads or follows each of its
-//    replicas as the controller says (followers fetch through the ReplicaFetcherManager), proposes
-//    ISR changes, and forwards CreateTopics/DeleteTopics. Clients are served once the first
-//    metadata is applied. Stop() first asks the controller to move its leaderships away
+//    config.cluster.host_controller) decides topics, leaders and ISRs; this broker registers
+//    through its ControllerLink, keeps an in-memory copy of the metadata, leads or follows each of
+//    its replicas as the controller says (followers fetch through the ReplicaFetcherManager),
+//    proposes ISR changes, and forwards CreateTopics/DeleteTopics. Clients are served once the
+//    first metadata is applied. Stop() first asks the controller to move its leaderships away
 //    (controlled shutdown, unless disabled).
 //
 // Stop(): answers parked requests, stops the server (in-flight responses drain), checkpoints
@@ -132,8 +132,7 @@ class Broker {
   // Cluster metadata from the controller (ControllerLink's heartbeat thread).
   Status ApplyMetadata(const protocol::MetadataDelta& delta);
   Status ApplyImage(const protocol::MetadataDelta& delta, std::vector<TopicPartition>* affected);
-  Status ApplyChanges(const protocol::MetadataDelta& delta,
-                      std::vector<TopicPartition>* affected);
+  Status ApplyChanges(const protocol::MetadataDelta& delta, std::vector<TopicPartition>* affected);
   Status Reconcile(const TopicPartition& tp, std::map<std::string, TopicConfig>* configs);
   Status CheckClusterId(const std::string& cluster_id);
 

@@ -81,36 +81,35 @@ void HandleMetadata(ApiContext& ctx, ApiCall call) {
     slot.Send(Build(ctx, names, {}));
     return;
   }
-  ctx.admin->Submit(
-      [&ctx, slot, names = std::move(names), to_create = std::move(to_create)]() mutable {
-        std::map<std::string, ErrorCode> errors;
-        if (ctx.link != nullptr) {  // a cluster: the controller creates topics
-          protocol::CreateTopicsRequest req;
-          req.timeout_ms = 30000;
-          for (const std::string& name : to_create) req.topics.push_back({name, -1, -1, {}, {}});
-          Result<protocol::CreateTopicsResponse> r = ctx.link->CreateTopics(req);
-          for (const std::string& name : to_create) {
-            if (!r.ok()) errors[name] = ErrorCode::kLeaderNotAvailable;
-          }
-          if (r.ok()) {
-            for (const auto& t : r->topics) {
-              if (t.error_code != ErrorCode::kNone && t.error_code != ErrorCode::kTopicAlreadyExists)
-                errors[t.name] = t.error_code;
-            }
-          }
-        } else {
-          for (const std::string& name : to_create) {
-            NewTopic t;
-            t.name = name;
-            Result<TopicRecord> created = ctx.topics->Create(t);
-            if (!created.ok() &&
-                created.status().kafka_error() != ErrorCode::kTopicAlreadyExists) {
-              errors[name] = created.status().kafka_error();
-            }
-          }
+  ctx.admin->Submit([&ctx, slot, names = std::move(names),
+                     to_create = std::move(to_create)]() mutable {
+    std::map<std::string, ErrorCode> errors;
+    if (ctx.link != nullptr) {  // a cluster: the controller creates topics
+      protocol::CreateTopicsRequest req;
+      req.timeout_ms = 30000;
+      for (const std::string& name : to_create) req.topics.push_back({name, -1, -1, {}, {}});
+      Result<protocol::CreateTopicsResponse> r = ctx.link->CreateTopics(req);
+      for (const std::string& name : to_create) {
+        if (!r.ok()) errors[name] = ErrorCode::kLeaderNotAvailable;
+      }
+      if (r.ok()) {
+        for (const auto& t : r->topics) {
+          if (t.error_code != ErrorCode::kNone && t.error_code != ErrorCode::kTopicAlreadyExists)
+            errors[t.name] = t.error_code;
         }
-        slot.Send(Build(ctx, names, errors));
-      });
+      }
+    } else {
+      for (const std::string& name : to_create) {
+        NewTopic t;
+        t.name = name;
+        Result<TopicRecord> created = ctx.topics->Create(t);
+        if (!created.ok() && created.status().kafka_error() != ErrorCode::kTopicAlreadyExists) {
+          errors[name] = created.status().kafka_error();
+        }
+      }
+    }
+    slot.Send(Build(ctx, names, errors));
+  });
 }
 
 }  // namespace kbench::broker

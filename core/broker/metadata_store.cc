@@ -188,10 +188,9 @@ Result<ParsedFile> ParseFile(const std::string& path, std::string_view text) {
 }  // namespace
 
 Result<std::unique_ptr<MetadataStore>> MetadataStore::Open(std::vector<std::string> dirs,
-                                                            std::string_view file_name) {
+                                                           std::string_view file_name) {
   if (dirs.empty()) return Status::InvalidArgument("metadata store: no log dirs");
-  std::unique_ptr<MetadataStore> store(
-      new MetadataStore(std::move(dirs), std::string(file_name)));
+  std::unique_ptr<MetadataStore> store(new MetadataStore(std::move(dirs), std::string(file_name)));
   KB_RETURN_IF_ERROR(store->Load());
   return store;
 }
@@ -359,8 +358,7 @@ Status MetadataStore::UpdatePartitions(
   for (const auto& [topic, state] : changes) {
     auto it = topics_.find(topic);
     const int32_t p = state.partition.value();
-    if (it == topics_.end() || p < 0 ||
-        p >= static_cast<int32_t>(it->second.partitions.size())) {
+    if (it == topics_.end() || p < 0 || p >= static_cast<int32_t>(it->second.partitions.size())) {
       for (auto& [slot, before] : old) *slot = before;
       return Status::NotFound(fmt::format("partition {}-{} does not exist", topic, p),
                               ErrorCode::kUnknownTopicOrPartition);

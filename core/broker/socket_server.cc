@@ -84,8 +84,7 @@ DurationStats Sum(DurationStats a, const DurationCounter& b) {
 
 }  // namespace
 
-SocketServer::SocketServer(SocketServerConfig config, RequestHandler* handler,
-                           BrokerGates* gates)
+SocketServer::SocketServer(SocketServerConfig config, RequestHandler* handler, BrokerGates* gates)
     : config_(std::move(config)), handler_(handler), gates_(gates) {}
 
 SocketServer::~SocketServer() { Stop(); }
