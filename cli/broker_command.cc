@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/stop_signals.h"
 #include "core/base/log.h"
 #include "core/broker/broker.h"
 
@@ -146,13 +147,8 @@ int Run(const BrokerCliOptions& o) {
   Result<broker::BrokerConfig> config = BuildConfig(o);
   if (!config.ok()) return BadInput(config.status().message());
 
-  // Every thread the broker starts inherits this mask, so SIGTERM/SIGINT reach only sigwait below.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
+  // Before any thread starts: they inherit the mask (see stop_signals.h).
+  const StopSignals stop = BlockStopSignals();
 
   Result<std::unique_ptr<broker::Broker>> created = broker::Broker::Create(*config);
   if (!created.ok()) return BadInput(created.status().message());
@@ -178,9 +174,7 @@ int Run(const BrokerCliOptions& o) {
              broker->bound_address().ToString());
   std::fflush(stderr);
 
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
-  log::Info("broker", "received {}; stopping", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  log::Info("broker", "received {}; stopping", stop.Await());
   broker->Stop();
   return kExitOk;
 }

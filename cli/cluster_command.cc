@@ -12,13 +12,13 @@
 // locked).
 #include <fmt/format.h>
 #include <pthread.h>
-#include <signal.h>
 
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/stop_signals.h"
 #include "core/base/log.h"
 #include "core/broker/embedded_cluster.h"
 
@@ -77,13 +77,8 @@ int Run(const ClusterCliOptions& o) {
   Result<broker::EmbeddedClusterOptions> options = BuildOptions(o);
   if (!options.ok()) return BadInput(options.status().message());
 
-  // Every thread the cluster starts inherits this mask, so SIGTERM/SIGINT reach only sigwait below.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
+  // Before any thread starts: they inherit the mask (see stop_signals.h).
+  const StopSignals stop = BlockStopSignals();
 
   Result<std::unique_ptr<broker::EmbeddedCluster>> cluster =
       broker::EmbeddedCluster::Start(std::move(*options));
@@ -94,9 +89,7 @@ int Run(const ClusterCliOptions& o) {
   fmt::print("bootstrap: {}\n", (*cluster)->bootstrap());
   std::fflush(stdout);
 
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
-  log::Info("cluster", "received {}; stopping", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+  log::Info("cluster", "received {}; stopping", stop.Await());
   (*cluster)->Shutdown();
   return kExitOk;
 }
