@@ -25,6 +25,12 @@ using Config = std::map<std::string, std::string>;
 
 // ---- librdkafka. ----
 
+// CreateTopics through librdkafka's Admin API; errors name the topic and Kafka's error.
+// assignment[p] = the broker ids holding partition p (empty: the controller places them).
+Status CreateReplicatedTopic(const std::string& bootstrap, const std::string& topic, int partitions,
+                             int replication_factor, const Config& topic_config = {},
+                             const std::vector<std::vector<int32_t>>& assignment = {});
+// RF 1.
 Status CreateTopic(const std::string& bootstrap, const std::string& topic, int partitions,
                    const Config& topic_config = {});
 

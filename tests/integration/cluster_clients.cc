@@ -34,61 +34,6 @@ Result<rd_kafka_t*> NewClient(rd_kafka_type_t type, const Config& config,
 
 }  // namespace
 
-Status CreateReplicatedTopic(const std::string& bootstrap, const std::string& topic, int partitions,
-                             int replication_factor, const Config& topic_config,
-                             const std::vector<std::vector<int32_t>>& assignment) {
-  KB_ASSIGN_OR_RETURN(rd_kafka_t * rk,
-                      NewClient(RD_KAFKA_PRODUCER, {{"bootstrap.servers", bootstrap}}));
-  char err[512];
-  rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(
-      topic.c_str(), assignment.empty() ? partitions : static_cast<int>(assignment.size()),
-      assignment.empty() ? replication_factor : -1, err, sizeof(err));
-  Status result;
-  if (nt == nullptr) result = Status::InvalidArgument(err);
-  for (size_t p = 0; result.ok() && p < assignment.size(); ++p) {
-    std::vector<int32_t> ids = assignment[p];
-    if (rd_kafka_NewTopic_set_replica_assignment(nt, static_cast<int32_t>(p), ids.data(),
-                                                 ids.size(), err, sizeof(err)) != 0) {
-      result = Status::InvalidArgument(err);
-    }
-  }
-  for (const auto& [k, v] : topic_config) {
-    if (nt != nullptr) rd_kafka_NewTopic_set_config(nt, k.c_str(), v.c_str());
-  }
-  rd_kafka_queue_t* q = rd_kafka_queue_new(rk);
-  if (result.ok()) {
-    rd_kafka_AdminOptions_t* options =
-        rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
-    rd_kafka_AdminOptions_set_operation_timeout(options, 30000, err, sizeof(err));
-    rd_kafka_CreateTopics(rk, &nt, 1, options, q);
-    rd_kafka_AdminOptions_destroy(options);
-    rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 60000);
-    if (ev == nullptr) {
-      result = Status::TimedOut("CreateTopics " + topic);
-    } else if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      result = Status::Internal(rd_kafka_event_error_string(ev));
-    } else {
-      size_t n = 0;
-      const rd_kafka_topic_result_t** r =
-          rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
-      for (size_t i = 0; i < n; ++i) {
-        if (rd_kafka_topic_result_error(r[i]) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-          result = Status::Internal(fmt::format("CreateTopics {}: {} ({})", topic,
-                                                rd_kafka_err2str(rd_kafka_topic_result_error(r[i])),
-                                                rd_kafka_topic_result_error_string(r[i])
-                                                    ? rd_kafka_topic_result_error_string(r[i])
-                                                    : ""));
-        }
-      }
-    }
-    if (ev != nullptr) rd_kafka_event_destroy(ev);
-  }
-  if (nt != nullptr) rd_kafka_NewTopic_destroy(nt);
-  rd_kafka_queue_destroy(q);
-  rd_kafka_destroy(rk);
-  return result;
-}
-
 Result<std::map<int32_t, int32_t>> PartitionLeaders(const std::string& bootstrap,
                                                     const std::string& topic) {
   KB_ASSIGN_OR_RETURN(rd_kafka_t * rk,

@@ -1,7 +1,7 @@
 // Test support for replicated clusters with real clients (librdkafka 2.0.2):
-//  - CreateReplicatedTopic: the Admin API with a replication factor, topic configs and, when
-//    given, an explicit replica assignment (the first replica of each list is the preferred
-//    leader);
+//  - CreateReplicatedTopic (broker_clients.h): the Admin API with a replication factor, topic
+//    configs and, when given, an explicit replica assignment (the first replica of each list is the
+//    preferred leader);
 //  - PartitionLeaders: the leader each partition has in a Metadata answer (librdkafka);
 //  - StreamProducer: a producer thread that sends numbered messages (value "<prefix>-<n>") and
 //    records every delivery report (error, partition, offset), so a fault test knows exactly which
@@ -24,11 +24,6 @@
 #include "tests/integration/broker_clients.h"
 
 namespace kbench::broker::testing {
-
-// assignment[p] = the broker ids holding partition p (empty: the controller places them).
-Status CreateReplicatedTopic(const std::string& bootstrap, const std::string& topic, int partitions,
-                             int replication_factor, const Config& topic_config = {},
-                             const std::vector<std::vector<int32_t>>& assignment = {});
 
 // partition -> leader id (-1: none) as the cluster's Metadata says now.
 Result<std::map<int32_t, int32_t>> PartitionLeaders(const std::string& bootstrap,
